@@ -1,0 +1,78 @@
+import uuid
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from iisg.core.models import TimeStampedModel
+
+from .choices import EventKind, EventMode, EventStatus
+
+
+class Event(TimeStampedModel):
+    """A meeting, workshop or conference of the IISG or its members.
+
+    The date can be unknown: a few events of the old website were published without one, and an
+    invented date would be a wrong date.
+    """
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    uid = models.UUIDField(_("calendar UID"), default=uuid.uuid4, unique=True, editable=False)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Only for events of several days."))
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+    partners = models.ManyToManyField(
+        "directory.Partner",
+        verbose_name=_("partners"),
+        blank=True,
+        related_name="events",
+        help_text=_("The Western Balkan partners the event concerns or takes place in."),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=EventKind.choices)
+    mode = models.CharField(_("mode"), max_length=10, choices=EventMode.choices, default=EventMode.IN_PERSON)
+    status = models.CharField(_("status"), max_length=15, choices=EventStatus.choices, default=EventStatus.SCHEDULED)
+    sequence = models.PositiveIntegerField(
+        _("revision"), default=0, help_text=_("Raised on each change that calendar clients must see.")
+    )
+    pillars = models.ManyToManyField("directory.Pillar", verbose_name=_("pillars"), blank=True, related_name="events")
+    organisers = models.ManyToManyField(
+        "directory.Organisation", verbose_name=_("organisers"), blank=True, related_name="organised_events"
+    )
+    participants = models.ManyToManyField(
+        "directory.Organisation",
+        verbose_name=_("participating organisations"),
+        blank=True,
+        related_name="attended_events",
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    body = models.TextField(_("text"), blank=True)
+    is_published = models.BooleanField(_("published"), default=True)
+
+    class Meta:
+        ordering = [F("start_date").desc(nulls_last=True), "title"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=False, end_date__gt=F("start_date")),
+                name="event_end_after_start",
+                violation_error_message=_(
+                    "An end date is only for events of several days and must be after the start date."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        when = self.start_date.isoformat() if self.start_date else _("date not published")
+        return f"{self.title} ({when})"
+
+    @property
+    def last_day(self):
+        return self.end_date or self.start_date
+
+    def has_passed(self, today=None):
+        today = today or timezone.localdate()
+        return self.last_day is not None and self.last_day < today

@@ -1,0 +1,173 @@
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from iisg.core.models import TimeStampedModel
+
+from .choices import CycleKind, CycleStatus, NeedStatus, NeedType, Perspective, Priority
+
+
+class Cycle(TimeStampedModel):
+    """A mapping round: a biennial needs mapping or an annual response mapping."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=CycleKind.choices)
+    first_year = models.PositiveSmallIntegerField(_("first year"))
+    last_year = models.PositiveSmallIntegerField(_("last year"))
+    status = models.CharField(_("status"), max_length=10, choices=CycleStatus.choices, default=CycleStatus.OPEN)
+    opens_on = models.DateField(_("opens on"), null=True, blank=True)
+    closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    adopted_by = models.ForeignKey(
+        "governance.Decision",
+        verbose_name=_("adopted by decision"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="adopted_cycles",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-first_year", "kind"]
+        verbose_name = _("cycle")
+        verbose_name_plural = _("cycles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "first_year", "last_year"],
+                name="cycle_unique_period",
+                violation_error_message=_("A cycle of this kind already exists for this period."),
+            ),
+            models.CheckConstraint(
+                condition=Q(last_year__gte=F("first_year")),
+                name="cycle_last_year_not_before_first",
+                violation_error_message=_("A cycle's last year cannot be before its first year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(first_year__gte=2000, first_year__lte=2100),
+                name="cycle_first_year_plausible",
+                violation_error_message=_("The first year must be between 2000 and 2100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(closes_on__isnull=True) | Q(opens_on__isnull=True) | Q(closes_on__gte=F("opens_on")),
+                name="cycle_closes_not_before_opens",
+                violation_error_message=_("A cycle cannot close before it opens."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.period}"
+
+    @property
+    def period(self):
+        if self.first_year == self.last_year:
+            return str(self.first_year)
+        return f"{self.first_year}–{self.last_year}"
+
+
+class Area(models.Model):
+    """A thematic area of a pillar in a cycle: objectives at the top, areas beneath them."""
+
+    cycle = models.ForeignKey(Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="areas")
+    pillar = models.ForeignKey(
+        "directory.Pillar", verbose_name=_("pillar"), on_delete=models.PROTECT, related_name="areas"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("objective"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    code = models.CharField(_("code"), max_length=20, help_text=_("Hierarchical code, e.g. 2.3"))
+    name = models.CharField(_("name"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["pillar__order", "code"]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "pillar", "code"],
+                name="area_unique_code",
+                violation_error_message=_("This code is already used in this pillar and cycle."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.pillar} {self.code} {self.name}"
+
+
+class Need(TimeStampedModel):
+    """What a partner needs in a pillar and area, with a priority, in one needs-mapping cycle."""
+
+    cycle = models.ForeignKey(Cycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="needs")
+    reference = models.CharField(_("reference"), max_length=40, help_text=_("e.g. AL-WBBSi-007"))
+    partner = models.ForeignKey(
+        "directory.Partner", verbose_name=_("partner"), on_delete=models.PROTECT, related_name="needs"
+    )
+    pillar = models.ForeignKey(
+        "directory.Pillar", verbose_name=_("pillar"), on_delete=models.PROTECT, related_name="needs"
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, null=True, blank=True, related_name="needs"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    need_type = models.CharField(_("type"), max_length=15, choices=NeedType.choices, blank=True)
+    perspective = models.CharField(_("perspective"), max_length=15, choices=Perspective.choices, blank=True)
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices)
+    justification = models.TextField(_("justification"), blank=True)
+    responsible_institution = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name=_("responsible institution"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="needs",
+    )
+    status = models.CharField(_("status"), max_length=12, choices=NeedStatus.choices, default=NeedStatus.DRAFT)
+    review_comment = models.TextField(_("review comment"), blank=True, help_text=_("Reason for a return or rejection."))
+    carried_over_from = models.ForeignKey(
+        "self",
+        verbose_name=_("carried over from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="carried_over_to",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["cycle", "partner__order", "pillar__order", "reference"]
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "reference"],
+                name="need_unique_reference_in_cycle",
+                violation_error_message=_("This reference is already used in this cycle."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=NeedStatus.REJECTED) | ~Q(review_comment=""),
+                name="need_rejection_has_reason",
+                violation_error_message=_("A rejected need must say why (review comment)."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.cycle_id and self.cycle.kind != CycleKind.NEEDS:
+            errors["cycle"] = _("Needs belong to a needs-mapping cycle.")
+        if self.area_id and self.pillar_id and self.area.pillar_id != self.pillar_id:
+            errors["area"] = _("The area belongs to another pillar.")
+        if self.area_id and self.cycle_id and self.area.cycle_id != self.cycle_id:
+            errors["area"] = _("The area belongs to another cycle.")
+        if errors:
+            raise ValidationError(errors)
