@@ -1,0 +1,51 @@
+# The IISG Platform's two commands: `make run` and `make test`. Both set everything up first.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export UV_PROJECT_ENVIRONMENT := .venv
+MANAGE := .venv/bin/python manage.py
+
+.PHONY: run test lint format install install-dev browser migrate demo
+
+# uv, pinned, in its own small environment so it never manages itself away.
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+install: $(UV)
+	$(UV) sync --frozen --no-dev --python $(PYTHON) --quiet
+
+install-dev: $(UV)
+	$(UV) sync --frozen --python $(PYTHON) --quiet
+
+migrate: install
+	$(MANAGE) migrate --no-input -v 0
+
+demo: migrate
+	$(MANAGE) load_demo
+
+run: demo
+	@echo "IISG Platform: http://$(HOST):$(PORT)/  (back office: http://$(HOST):$(PORT)/admin/)"
+	.venv/bin/gunicorn iisg.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --error-logfile -
+
+# Browser tests drive Debian's Chromium; Playwright cannot download its own browser here.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Install Debian's chromium (apt-get install chromium) to run the browser tests." >&2; exit 1; fi; \
+	fi
+
+test: install-dev browser
+	.venv/bin/pytest
+
+lint: install-dev
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: install-dev
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
