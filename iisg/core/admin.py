@@ -1,0 +1,258 @@
+"""The back office: the Django admin, asking iisg.core.permissions for everything.
+
+Every role logs into the same admin (all users with a role are staff). Django's per-model auth
+permissions are never consulted: each model admin and inline here decides with `can()`, narrows
+its rows with `visible()`, and checks the object-level rule once more when it saves or deletes,
+so a tampered form cannot do what the rules forbid.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import ManyToManyField
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from .choices import Verb
+from .permissions import can, permitted, rule_for, visible
+
+admin.site.site_header = _("IISG Platform — back office")
+admin.site.site_title = _("IISG back office")
+admin.site.index_title = _("Needs, responses, events and governance")
+admin.site.site_url = "/"
+
+NOT_ALLOWED = _("You are not allowed to do this.")
+
+
+def has_rule(model):
+    """Is the model governed by iisg.core.permissions (the domain), or not (users, groups)?"""
+    try:
+        rule_for(model)
+    except LookupError:
+        return False
+    return True
+
+
+class RuleChecks:
+    """What model admins and inlines share: choices narrowed to what the user may see, and the
+    object-level checks made when a row is saved or deleted."""
+
+    def _narrowed(self, db_field, request, kwargs):
+        model = db_field.related_model
+        if "queryset" not in kwargs and has_rule(model):
+            queryset = self.get_field_queryset(None, db_field, request)
+            if queryset is None:
+                queryset = model._default_manager.all()
+            kwargs["queryset"] = visible(request.user, queryset)
+        return kwargs
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return super().formfield_for_foreignkey(db_field, request, **self._narrowed(db_field, request, kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return super().formfield_for_manytomany(db_field, request, **self._narrowed(db_field, request, kwargs))
+
+    def stored(self, obj):
+        """The row as it is in the database, untouched by the form; None for a new row."""
+        if obj.pk is None or obj._state.adding:
+            return None
+        return type(obj)._default_manager.filter(pk=obj.pk).first()
+
+    def check_save(self, request, obj, original):
+        """Raise PermissionDenied unless the user may save `obj` (`original`: the stored row, None to add)."""
+        if original is None:
+            allowed = can(request.user, Verb.ADD, obj)
+        else:
+            allowed = can(request.user, Verb.CHANGE, original) and self.may_become(request, obj, original)
+        if not allowed:
+            raise PermissionDenied(NOT_ALLOWED)
+
+    def may_become(self, request, obj, original):
+        """May a changed row take its new values? Yes if the user could change, or create, a row like it:
+        a focal point moving its draft need to "submitted", but not to another partner."""
+        return can(request.user, Verb.CHANGE, obj) or can(request.user, Verb.ADD, obj)
+
+    def check_delete(self, request, obj):
+        if not can(request.user, Verb.DELETE, obj):
+            raise PermissionDenied(NOT_ALLOWED)
+
+    def prepare_save(self, request, obj, original):
+        """Hook: fill in what the back office records by itself (who proposed, who confirmed)."""
+
+
+class RuleAdminMixin(RuleChecks):
+    """A model admin that asks iisg.core.permissions, never Django's model permissions."""
+
+    def get_queryset(self, request):
+        return visible(request.user, super().get_queryset(request))
+
+    def has_module_permission(self, request):
+        return can(request.user, Verb.VIEW, self.model)
+
+    def has_view_permission(self, request, obj=None):
+        return can(request.user, Verb.VIEW, self.model if obj is None else obj)
+
+    def has_add_permission(self, request):
+        return can(request.user, Verb.ADD, self.model)
+
+    def has_change_permission(self, request, obj=None):
+        return can(request.user, Verb.CHANGE, self.model if obj is None else obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return can(request.user, Verb.DELETE, self.model if obj is None else obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions and not self.deletes_some(request):
+            del actions["delete_selected"]
+        return actions
+
+    def deletes_some(self, request):
+        """May the user delete at least one row it sees here? Asked once a request, to offer
+        "Delete selected" only where it can succeed."""
+        answers = getattr(request, "_iisg_deletes_some", None)
+        if answers is None:
+            answers = request._iisg_deletes_some = {}
+        if self.model not in answers:
+            answers[self.model] = permitted(request.user, Verb.DELETE, self.get_queryset(request)).exists()
+        return answers[self.model]
+
+    def save_model(self, request, obj, form, change):
+        original = self.stored(obj) if change else None
+        self.check_save(request, obj, original)
+        self.prepare_save(request, obj, original)
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        self.check_delete(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        allowed = permitted(request.user, Verb.DELETE, queryset).values("pk")
+        if queryset.exclude(pk__in=allowed).exists():
+            raise PermissionDenied(NOT_ALLOWED)
+        super().delete_queryset(request, queryset)
+
+    def save_formset(self, request, form, formset, change):
+        """Save an inline's rows one by one, each checked against its rule and the parent's."""
+        inline = formset.inline_admin
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            inline.check_delete(request, obj)
+            obj.delete()
+        for obj in instances:
+            original = inline.stored(obj)
+            inline.check_save(request, obj, original)
+            inline.prepare_save(request, obj, original)
+            obj._history_user = request.user
+            inline.save_row(request, obj)
+        formset.save_m2m()
+
+
+class RuleAdmin(RuleAdminMixin, admin.ModelAdmin):
+    """Base admin of the domain models without history."""
+
+
+class ReadableChanges(HistoricalRecordContextHelper):
+    """The "Changes" column of the history page with labels, not stored codes: "High → Medium"."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if field.choices and not isinstance(field, ManyToManyField):
+            return dict(field.flatchoices).get(value, value)
+        value = super().prepare_delta_change_value(change, value)
+        return "—" if value is None or value == "" else value
+
+
+class HistoryRuleAdmin(RuleAdminMixin, SimpleHistoryAdmin):
+    """Base admin of the models that keep their history: who changed what, when.
+
+    The history page lists every version with its user and date; simple_history diffs each
+    record against the one before it (`diff_against`) for the "Changes" column, which shows each
+    changed field as old → new.
+    """
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableChanges(self.model, historical_record)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # An old version is only shown to someone who may see the object as it is now.
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class RuleInlineFormSet(BaseInlineFormSet):
+    """Checks each edited row against the rules, so the form says which row the user may not touch.
+
+    The admin checks again when it saves (RuleAdminMixin.save_formset); rows of a parent that is
+    being created are only checked then, once the parent exists.
+    """
+
+    inline_admin = None
+    request = None
+
+    def clean(self):
+        super().clean()
+        if self.instance.pk is None:
+            return
+        for form in self.forms:
+            if not form.has_changed():
+                continue
+            original = self.inline_admin.stored(form.instance)
+            try:
+                if self._should_delete_form(form):
+                    if original is not None:
+                        self.inline_admin.check_delete(self.request, original)
+                else:
+                    self.inline_admin.check_save(self.request, form.instance, original)
+            except PermissionDenied:
+                form.add_error(None, _("You are not allowed to make this change to this row."))
+
+
+class RuleInlineMixin(RuleChecks):
+    """An inline allowed by the parent's rule and its own: rows of a need can be added by whoever
+    may change the need and may add such rows."""
+
+    formset = RuleInlineFormSet
+
+    def get_queryset(self, request):
+        return visible(request.user, super().get_queryset(request))
+
+    def _parent_allows(self, request, obj):
+        if obj is None:
+            return can(request.user, Verb.ADD, self.parent_model)
+        return can(request.user, Verb.CHANGE, obj)
+
+    def has_view_permission(self, request, obj=None):
+        parent_visible = obj is None or can(request.user, Verb.VIEW, obj)
+        return parent_visible and can(request.user, Verb.VIEW, self.model)
+
+    def has_add_permission(self, request, obj):
+        return self._parent_allows(request, obj) and can(request.user, Verb.ADD, self.model)
+
+    def has_change_permission(self, request, obj=None):
+        return self._parent_allows(request, obj) and can(request.user, Verb.CHANGE, self.model)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._parent_allows(request, obj) and can(request.user, Verb.DELETE, self.model)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.inline_admin = self
+        formset.request = request
+        return formset
+
+    def save_row(self, request, obj):
+        obj.save()
+
+
+class RuleTabularInline(RuleInlineMixin, admin.TabularInline):
+    extra = 0
+
+
+class RuleStackedInline(RuleInlineMixin, admin.StackedInline):
+    extra = 0
