@@ -51,14 +51,14 @@ class ResponseRecording:
 
     def get_readonly_fields(self, request, obj=None):
         fields = [*super().get_readonly_fields(request, obj), *self.recorded_fields]
-        if not can(request.user, Verb.CONFIRM, Response):
+        if not can(request.user, Verb.REVIEW, Response):
             fields.append("status")
         return fields
 
     def check_save(self, request, obj, original):
         super().check_save(request, obj, original)
         before = original.status if original else ResponseStatus.PROPOSED
-        if obj.status != before and not can(request.user, Verb.CONFIRM, obj):
+        if obj.status != before and not can(request.user, Verb.REVIEW, obj):
             raise PermissionDenied(_("Only the Secretariat confirms or rejects responses."))
 
     def prepare_save(self, request, obj, original):
@@ -260,7 +260,7 @@ class ResponseAdmin(ResponseRecording, ActionChoices, HistoryRuleAdmin):
         return obj.need.partner
 
     def has_confirm_permission(self, request):
-        return can(request.user, Verb.CONFIRM, Response)
+        return can(request.user, Verb.REVIEW, Response)
 
     @admin.action(description=_("Confirm selected responses"), permissions=["confirm"])
     def confirm_selected(self, request, queryset):
@@ -275,7 +275,7 @@ class ResponseAdmin(ResponseRecording, ActionChoices, HistoryRuleAdmin):
         for response in queryset:
             if response.status == status:
                 continue
-            if not can(request.user, Verb.CONFIRM, response):
+            if not can(request.user, Verb.REVIEW, response):
                 refused += 1
                 continue
             before, response.status = response.status, status

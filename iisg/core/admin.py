@@ -8,6 +8,8 @@ so a tampered form cannot do what the rules forbid.
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import ManyToManyField
 from django.forms.models import BaseInlineFormSet
@@ -256,3 +258,48 @@ class RuleTabularInline(RuleInlineMixin, admin.TabularInline):
 
 class RuleStackedInline(RuleInlineMixin, admin.StackedInline):
     extra = 0
+
+
+class AccountAdmin(RuleAdminMixin, UserAdmin):
+    """Logins, managed by the Secretariat. Only a superuser grants superuser rights or edits a
+    superuser, so a Secretariat login cannot raise itself above the Secretariat."""
+
+    list_display = ["username", "email", "first_name", "last_name", "roles", "is_active", "last_login"]
+    list_filter = ["groups", "is_active", "is_superuser"]
+
+    @admin.display(description=_("roles"))
+    def roles(self, user):
+        return ", ".join(group.name for group in user.groups.all())
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    def has_module_permission(self, request):
+        # Listed for those who manage logins; everyone else reaches only their own, by its URL.
+        return can(request.user, Verb.ADD, self.model)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_superuser", "user_permissions"]
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class RoleAdmin(RuleAdmin):
+    list_display = ["name"]
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+admin.site.register(User, AccountAdmin)
+admin.site.register(Group, RoleAdmin)

@@ -17,5 +17,5 @@ class Verb(models.TextChoices):
     ADD = "add", _("add")
     CHANGE = "change", _("change")
     DELETE = "delete", _("delete")
+    # Decide on what someone proposed: validate or return a need, confirm or reject a response.
     REVIEW = "review", _("review")
-    CONFIRM = "confirm", _("confirm")

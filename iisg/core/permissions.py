@@ -26,7 +26,7 @@ from iisg.needs.choices import CycleStatus, NeedStatus
 
 from .choices import Role, Verb
 
-VIEW, ADD, CHANGE, DELETE, REVIEW, CONFIRM = Verb.VIEW, Verb.ADD, Verb.CHANGE, Verb.DELETE, Verb.REVIEW, Verb.CONFIRM
+VIEW, ADD, CHANGE, DELETE, REVIEW = Verb.VIEW, Verb.ADD, Verb.CHANGE, Verb.DELETE, Verb.REVIEW
 WRITE = {ADD, CHANGE, DELETE}
 
 NOTHING = Q(pk__in=[])
@@ -115,19 +115,43 @@ class Rule:
 
 
 class SecretariatOnly(Rule):
-    """Private records (contact people): the Secretariat only, and the person themselves reads."""
+    """Private records (contact people): the Secretariat only, and the person themselves reads.
+
+    A person does not edit their own record: it carries the scope of their rights (partner,
+    organisation, login)."""
 
     def allows(self, viewer, verb, obj):
         if viewer.is_secretariat:
             return verb in WRITE | {VIEW}
-        return verb in {VIEW, CHANGE} and obj.user_id is not None and obj.user_id == viewer.user_id
+        return verb == VIEW and obj.user_id is not None and obj.user_id == viewer.user_id
 
     def q_allows(self, viewer, verb):
         if viewer.is_secretariat:
             return EVERYTHING if verb in WRITE | {VIEW} else NOTHING
-        if verb in {VIEW, CHANGE} and viewer.user_id:
+        if verb == VIEW and viewer.user_id:
             return Q(user_id=viewer.user_id)
         return NOTHING
+
+
+class AccountRule(Rule):
+    """Logins: the Secretariat manages them; everyone else only sees their own."""
+
+    def allows(self, viewer, verb, obj):
+        if viewer.is_secretariat:
+            return verb in WRITE | {VIEW}
+        return verb == VIEW and obj.pk is not None and obj.pk == viewer.user_id
+
+    def q_allows(self, viewer, verb):
+        if viewer.is_secretariat:
+            return EVERYTHING if verb in WRITE | {VIEW} else NOTHING
+        return Q(pk=viewer.user_id) if verb == VIEW and viewer.user_id else NOTHING
+
+
+class RolesRule(Rule):
+    """The roles are fixed by the migrations: the Secretariat reads them and assigns them to logins."""
+
+    def q_allows(self, viewer, verb):
+        return EVERYTHING if verb == VIEW and viewer.is_secretariat else NOTHING
 
 
 class MembersRead(Rule):
@@ -211,6 +235,8 @@ class NeedRule(Rule):
             return NOTHING
         if viewer.is_secretariat:
             return not_frozen if verb in WRITE | {REVIEW} else NOTHING
+        if not viewer.is_focal_point:
+            return NOTHING
         writable = own & Q(cycle__status=CycleStatus.OPEN)
         if verb == ADD:
             return writable & Q(status__in=[NeedStatus.DRAFT, NeedStatus.SUBMITTED])
@@ -283,16 +309,17 @@ class ActionRule(Rule):
 
 class ResponseRule(Rule):
     """Members read responses; a donor or implementer proposes them for its own actions and may
-    change or withdraw them until the Secretariat confirms or rejects; only the Secretariat confirms."""
+    change or withdraw them until the Secretariat reviews them (confirms or rejects), which only
+    the Secretariat does."""
 
     def allows(self, viewer, verb, obj):
         if verb == VIEW:
             return viewer.is_member
         if viewer.is_secretariat:
-            return verb in WRITE | {CONFIRM}
+            return verb in WRITE | {REVIEW}
         if verb not in WRITE or not viewer.writes_actions or obj.action_id is None:
             return False
-        if verb != ADD and obj.status != ResponseStatus.PROPOSED:
+        if obj.status != ResponseStatus.PROPOSED:
             return False
         return obj.action.participations.filter(organisation_id=viewer.organisation_id).exists()
 
@@ -305,14 +332,15 @@ class ResponseRule(Rule):
         if verb == VIEW:
             return EVERYTHING if viewer.is_member else NOTHING
         if viewer.is_secretariat:
-            return EVERYTHING if verb in WRITE | {CONFIRM} else NOTHING
+            return EVERYTHING if verb in WRITE | {REVIEW} else NOTHING
         if verb not in WRITE or not viewer.writes_actions:
             return NOTHING
-        own = Q(action__participations__organisation_id=viewer.organisation_id)
-        return own if verb == ADD else own & Q(status=ResponseStatus.PROPOSED)
+        return Q(action__participations__organisation_id=viewer.organisation_id, status=ResponseStatus.PROPOSED)
 
 
 RULES = {
+    "auth.user": AccountRule(),
+    "auth.group": RolesRule(),
     "directory.partner": Rule(),
     "directory.pillar": Rule(),
     "directory.organisation": Rule(),

@@ -5,8 +5,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from iisg.core.admin import RuleAdmin, RuleTabularInline
-from iisg.core.choices import Verb
-from iisg.core.permissions import can
 
 from .models import Membership, Organisation, Partner, Person, Pillar
 
@@ -80,11 +78,3 @@ class PersonAdmin(RuleAdmin):
         (_("Scope of the login"), {"fields": ["user", "organisation", "partner"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
-    scope_fields = ["user", "organisation", "partner"]
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        # Whoever edits their own record keeps its scope: only those who add people assign it.
-        if not can(request.user, Verb.ADD, Person):
-            fields += self.scope_fields
-        return fields

@@ -4,7 +4,7 @@ only what iisg.core.permissions allows them, however the form is tampered with."
 import pytest
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
 from django.urls import reverse
@@ -405,12 +405,16 @@ def test_member_does_not_see_unpublished_events(client):
     assert client.get(admin_url(unpublished, "change", unpublished.pk)).status_code == 302
 
 
-def test_person_edits_own_record_but_not_its_scope(client, austria):
+def test_person_reads_own_record_but_cannot_change_its_scope(client, austria):
     user = login(client, Role.DONOR, organisation=austria)
     person = user.person
-    form = client.get(admin_url(person, "change", person.pk)).context["adminform"].form
-    assert "name" in form.fields
-    assert not {"user", "organisation", "partner"} & set(form.fields)
+    page = client.get(admin_url(person, "change", person.pk))
+    assert page.status_code == 200
+    assert page.context["adminform"].form.fields == {}, "read-only: the record carries the login's rights"
+    data = {"name": person.name, "organisation": str(austria.pk), "partner": str(f.PartnerFactory(code="RS").pk)}
+    assert client.post(admin_url(person, "change", person.pk), data).status_code == 403
+    person.refresh_from_db()
+    assert person.partner is None
     other = f.PersonFactory()
     assert client.get(admin_url(other, "change", other.pk)).status_code == 302
     assert list(client.get(reverse("admin:directory_person_changelist")).context["cl"].result_list) == [person]
@@ -478,3 +482,27 @@ def test_donor_autocomplete_offers_its_actions_and_the_needs_it_sees(client, aus
     assert autocomplete(client, "response", "action") == {str(own_action)}
     assert autocomplete(client, "response", "need") == {str(submitted)}
     assert str(draft) not in autocomplete(client, "response", "need", draft.reference)
+
+
+def test_the_secretariat_creates_a_focal_point_login_but_cannot_make_a_superuser(client):
+    login(client, Role.SECRETARIAT)
+    response = client.post(
+        reverse("admin:auth_user_add"),
+        {"username": "focal.al", "password1": "a-long-Passw0rd-phrase", "password2": "a-long-Passw0rd-phrase"},
+    )
+    assert response.status_code == 302
+    focal = User.objects.get(username="focal.al")
+    change = client.get(reverse("admin:auth_user_change", args=[focal.pk])).context["adminform"].form
+    assert "groups" in change.fields
+    assert "is_superuser" not in change.fields
+    root = f.UserFactory(is_superuser=True)
+    assert client.get(reverse("admin:auth_user_change", args=[root.pk])).status_code == 200
+    assert client.post(reverse("admin:auth_user_delete", args=[root.pk]), {"post": "yes"}).status_code == 403
+
+
+@pytest.mark.parametrize("role", [Role.MEMBER, Role.DONOR, Role.FOCAL_POINT])
+def test_other_roles_do_not_manage_logins(client, role):
+    login(client, role)
+    other = f.UserFactory()
+    assert client.get(reverse("admin:auth_user_change", args=[other.pk])).status_code == 302
+    assert client.get(reverse("admin:auth_user_add")).status_code == 403

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from iisg.actions.choices import OrganisationRole, ResponseStatus
-from iisg.actions.models import Action, Budget
+from iisg.actions.models import Action, Budget, Response
 from iisg.core.choices import Role, Verb
 from iisg.core.permissions import RULES, can, permitted, visible
 from iisg.directory.models import Person
@@ -120,6 +120,12 @@ def test_partner_focal_point_may_add_a_need_only_for_its_partner_in_an_open_cycl
     assert not can(world["users"]["donor"], A, Need)
 
 
+@pytest.mark.parametrize("role", ["anonymous", "member", "donor", "implementer"])
+def test_only_focal_points_and_the_secretariat_write_some_need(world, role):
+    user = world["users"][role]
+    assert [can(user, verb, Need) for verb in [A, C, D, Verb.REVIEW]] == [False] * 4
+
+
 def test_only_the_secretariat_reviews_needs_and_never_an_adopted_one(world):
     submitted = world["needs"]["submitted_own"]
     assert can(world["users"]["secretariat"], Verb.REVIEW, submitted)
@@ -169,13 +175,13 @@ def test_budgets_follow_their_action(world):
 
 
 RESPONSE_MATRIX = {
-    #               own proposed, other proposed, own confirmed (view/add/change/delete/confirm)
+    #               own proposed, other proposed, own confirmed (view/add/change/delete/review)
     "anonymous": ["-----", "-----", "-----"],
     "member": ["V----", "V----", "V----"],
     "focal_point": ["V----", "V----", "V----"],
-    "donor": ["VACD-", "V----", "VA---"],
-    "implementer": ["VACD-", "V----", "VA---"],
-    "secretariat": ["VACDC", "VACDC", "VACDC"],
+    "donor": ["VACD-", "V----", "V----"],
+    "implementer": ["VACD-", "V----", "V----"],
+    "secretariat": ["VACDR", "VACDR", "VACDR"],
 }
 
 
@@ -187,7 +193,7 @@ def test_response_matrix(world, role):
         status=ResponseStatus.CONFIRMED,
         confirmed_at=timezone.now(),
     )
-    verbs = [*CRUD, Verb.CONFIRM]
+    verbs = [*CRUD, Verb.REVIEW]
     got = [allowed(world, role, verbs, r) for r in [world["own_response"], world["other_response"], confirmed]]
     assert got == RESPONSE_MATRIX[role]
 
@@ -216,7 +222,9 @@ def test_contact_people_are_private(world):
     donor_person = world["users"]["donor"].person
     assert allowed(world, "anonymous", CRUD, donor_person) == "----"
     assert allowed(world, "member", CRUD, donor_person) == "----"
-    assert allowed(world, "donor", CRUD, donor_person) == "V-C-", "a person reads and corrects their own contact"
+    assert allowed(world, "donor", CRUD, donor_person) == "V---", (
+        "a person reads their own record, which carries their rights"
+    )
     assert allowed(world, "secretariat", CRUD, donor_person) == "VACD"
     assert list(visible(world["users"]["member"], Person.objects.all())) == []
 
@@ -276,7 +284,7 @@ def test_queryset_rules_agree_with_object_rules(world, label):
     objects = _every_object_of(model)
     assert objects, f"the world has no {label}"
     for role, user in world["users"].items():
-        for verb in [V, C, D, Verb.REVIEW, Verb.CONFIRM]:
+        for verb in [V, A, C, D, Verb.REVIEW]:
             expected = {o.pk for o in objects if can(user, verb, o)}
             got = set(permitted(user, verb, model._default_manager.all()).values_list("pk", flat=True))
             assert got == expected, f"{role} {verb} {label}"
@@ -287,6 +295,14 @@ def test_visible_needs_are_one_query(world, django_assert_num_queries):
     can(focal_point, V, Need)  # reads the user's roles once
     with django_assert_num_queries(1):
         list(visible(focal_point, Need.objects.all()))
+
+
+def test_a_donor_can_only_propose_a_response_never_confirm_it(world):
+    proposal = Response(action=world["own_action"], need=world["needs"]["submitted_own"])
+    assert can(world["users"]["donor"], A, proposal)
+    proposal.status = ResponseStatus.CONFIRMED
+    assert not can(world["users"]["donor"], A, proposal)
+    assert can(world["users"]["secretariat"], A, proposal)
 
 
 def test_response_of_a_rejected_proposal_cannot_be_changed_by_its_donor(world):
