@@ -8,7 +8,7 @@ PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := .venv
 MANAGE := .venv/bin/python manage.py
 
-.PHONY: run test lint format install install-dev browser migrate demo
+.PHONY: run test lint format install install-dev browser migrate demo bench
 
 # uv, pinned, in its own small environment so it never manages itself away.
 $(UV):
@@ -49,3 +49,8 @@ lint: install-dev
 format: install-dev
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
+
+# Benchmarks (bench/): the foundation on SQLite and PostgreSQL, demo and 10x scale.
+bench: install-dev
+	.venv/bin/python bench/foundation.py --database sqlite
+	.venv/bin/python bench/foundation.py --database postgres
