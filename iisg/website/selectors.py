@@ -29,7 +29,7 @@ def pillars_with_counts():
     return Pillar.objects.annotate(
         adopted_needs=Count("needs", filter=Q(needs__status__in=PUBLIC_NEED_STATUSES), distinct=True),
         published_events=Count("events", filter=Q(events__is_published=True), distinct=True),
-    )
+    ).order_by("order", "code")  # Meta.ordering does not apply to aggregating queries
 
 
 def _published_events():

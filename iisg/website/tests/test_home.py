@@ -34,6 +34,16 @@ def test_headline_figures_count_adopted_needs_and_funding_donors_only(mapping):
     assert selectors.headline_figures() == {"needs": 3, "actions": 2, "partners": 2, "donors": 1}
 
 
+def test_pillars_come_in_their_order_with_their_counts(mapping):
+    f.PillarFactory(code="wbcti", order=1)
+    mapping.order = 3
+    mapping.save()
+    f.PillarFactory(code="wbcsci", order=2)
+    pillars = list(selectors.pillars_with_counts())
+    assert [p.acronym for p in pillars] == ["WBCTi", "WBCSCi", "WBBSi"]
+    assert [p.adopted_needs for p in pillars] == [0, 0, 3]
+
+
 def test_upcoming_and_latest_events_split_at_today():
     today = datetime.date(2022, 6, 20)
     past = f.EventFactory(start_date=datetime.date(2022, 6, 10))
