@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from iisg.core.models import TimeStampedModel
+from iisg.core.models import TimeStampedModel, not_before
 
 from .choices import (
     ActionSource,
@@ -64,19 +64,17 @@ class Action(TimeStampedModel):
         verbose_name = _("action")
         verbose_name_plural = _("actions")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(planned_end__isnull=True)
-                | Q(planned_start__isnull=True)
-                | Q(planned_end__gte=F("planned_start")),
+            not_before(
+                "planned_end",
+                "planned_start",
                 name="action_planned_end_not_before_start",
-                violation_error_message=_("The planned end cannot be before the planned start."),
+                message=_("The planned end cannot be before the planned start."),
             ),
-            models.CheckConstraint(
-                condition=Q(actual_end__isnull=True)
-                | Q(actual_start__isnull=True)
-                | Q(actual_end__gte=F("actual_start")),
+            not_before(
+                "actual_end",
+                "actual_start",
                 name="action_actual_end_not_before_start",
-                violation_error_message=_("The actual end cannot be before the actual start."),
+                message=_("The actual end cannot be before the actual start."),
             ),
             models.CheckConstraint(
                 condition=~Q(iati_identifier=""),

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from iisg.core.models import TimeStampedModel
+from iisg.core.models import TimeStampedModel, not_before
 
 from .choices import Body, OrganisationKind
 
@@ -139,10 +139,11 @@ class Membership(TimeStampedModel):
                 name="membership_pillar_only_for_support_group",
                 violation_error_message=_("A Support Group membership needs a pillar; other bodies have none."),
             ),
-            models.CheckConstraint(
-                condition=Q(until__isnull=True) | Q(since__isnull=True) | Q(until__gte=models.F("since")),
+            not_before(
+                "until",
+                "since",
                 name="membership_until_not_before_since",
-                violation_error_message=_("A membership cannot end before it starts."),
+                message=_("A membership cannot end before it starts."),
             ),
             models.UniqueConstraint(
                 fields=["organisation", "body", "pillar"],

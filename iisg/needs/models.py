@@ -3,7 +3,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from iisg.core.models import TimeStampedModel
+from iisg.core.models import TimeStampedModel, not_before
 
 from .choices import CycleKind, CycleStatus, NeedStatus, NeedType, Perspective, Priority
 
@@ -47,10 +47,11 @@ class Cycle(TimeStampedModel):
                 name="cycle_first_year_plausible",
                 violation_error_message=_("The first year must be between 2000 and 2100."),
             ),
-            models.CheckConstraint(
-                condition=Q(closes_on__isnull=True) | Q(opens_on__isnull=True) | Q(closes_on__gte=F("opens_on")),
+            not_before(
+                "closes_on",
+                "opens_on",
                 name="cycle_closes_not_before_opens",
-                violation_error_message=_("A cycle cannot close before it opens."),
+                message=_("A cycle cannot close before it opens."),
             ),
         ]
 

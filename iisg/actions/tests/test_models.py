@@ -10,12 +10,9 @@ from django.db import IntegrityError, transaction
 from iisg.actions.choices import ResponseStatus
 from iisg.actions.models import Action, Budget, Response
 from iisg.core.tests import factories as f
+from iisg.core.tests.assertions import error_messages
 
 pytestmark = pytest.mark.django_db
-
-
-def messages(error):
-    return [m for ms in error.value.message_dict.values() for m in ms]
 
 
 def test_an_iati_identifier_is_unique():
@@ -38,7 +35,7 @@ def test_an_action_cannot_end_before_it_starts():
     action = Action(title="Backwards", planned_start=datetime.date(2022, 1, 1), planned_end=datetime.date(2021, 1, 1))
     with pytest.raises(ValidationError) as error:
         action.full_clean()
-    assert "The planned end cannot be before the planned start." in messages(error)
+    assert "The planned end cannot be before the planned start." in error_messages(error)
     with pytest.raises(IntegrityError), transaction.atomic():
         action.save()
 
@@ -55,7 +52,7 @@ def test_a_budget_period_cannot_end_before_it_starts_and_names_its_currency():
     )
     with pytest.raises(ValidationError) as error:
         budget.full_clean()
-    assert "A budget period cannot end before it starts." in messages(error)
+    assert "A budget period cannot end before it starts." in error_messages(error)
     assert error.value.message_dict["currency"] == ["Use an ISO 4217 currency code such as EUR."]
     with pytest.raises(IntegrityError), transaction.atomic():
         budget.save()
@@ -82,7 +79,7 @@ def test_an_action_responds_to_a_need_once():
     twin = Response(action=response.action, need=response.need)
     with pytest.raises(ValidationError) as error:
         twin.full_clean()
-    assert "This action is already linked to this need." in messages(error)
+    assert "This action is already linked to this need." in error_messages(error)
 
 
 def test_a_confirmed_response_records_when():
@@ -90,7 +87,7 @@ def test_a_confirmed_response_records_when():
     response.status = ResponseStatus.CONFIRMED
     with pytest.raises(ValidationError) as error:
         response.full_clean()
-    assert "A confirmed response records when it was confirmed." in messages(error)
+    assert "A confirmed response records when it was confirmed." in error_messages(error)
     with pytest.raises(IntegrityError), transaction.atomic():
         response.save()
 

@@ -5,14 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from iisg.core.tests import factories as f
+from iisg.core.tests.assertions import error_messages
 from iisg.governance.choices import MeetingBody, ProductStatus
 from iisg.governance.models import Meeting, ProductVersion
 
 pytestmark = pytest.mark.django_db
-
-
-def messages(error):
-    return [m for ms in error.value.message_dict.values() for m in ms]
 
 
 def test_a_board_meeting_number_is_used_once():
@@ -20,14 +17,14 @@ def test_a_board_meeting_number_is_used_once():
     twin = Meeting(event=f.EventFactory(), body=MeetingBody.BOARD, number=6)
     with pytest.raises(ValidationError) as error:
         twin.full_clean()
-    assert "There is already a Board meeting with this number." in messages(error)
+    assert "There is already a Board meeting with this number." in error_messages(error)
 
 
 def test_a_support_group_meeting_has_a_pillar():
     meeting = Meeting(event=f.EventFactory(), body=MeetingBody.SUPPORT_GROUP, number=5)
     with pytest.raises(ValidationError) as error:
         meeting.full_clean()
-    assert "A Support Group meeting needs a pillar; a Board meeting has none." in messages(error)
+    assert "A Support Group meeting needs a pillar; a Board meeting has none." in error_messages(error)
 
 
 def test_only_an_adopted_product_names_the_decision_that_adopted_it():
@@ -35,7 +32,7 @@ def test_only_an_adopted_product_names_the_decision_that_adopted_it():
     product.adopted_by = f.DecisionFactory()
     with pytest.raises(ValidationError) as error:
         product.full_clean()
-    assert "Only an adopted product can name the decision that adopted it." in messages(error)
+    assert "Only an adopted product can name the decision that adopted it." in error_messages(error)
     with pytest.raises(IntegrityError), transaction.atomic():
         product.save()
     product.status = ProductStatus.ADOPTED

@@ -5,14 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from iisg.core.tests import factories as f
+from iisg.core.tests.assertions import error_messages
 from iisg.needs.choices import CycleKind, NeedStatus
 from iisg.needs.models import Cycle, Need
 
 pytestmark = pytest.mark.django_db
-
-
-def messages(error):
-    return [m for ms in error.value.message_dict.values() for m in ms]
 
 
 def test_a_need_requires_its_partner_and_pillar():
@@ -29,7 +26,7 @@ def test_a_rejected_need_says_why():
     need.review_comment = ""
     with pytest.raises(ValidationError) as error:
         need.full_clean()
-    assert "A rejected need must say why (review comment)." in messages(error)
+    assert "A rejected need must say why (review comment)." in error_messages(error)
     with pytest.raises(IntegrityError), transaction.atomic():
         need.save()
 
@@ -41,7 +38,7 @@ def test_a_need_reference_is_unique_in_its_cycle():
     )
     with pytest.raises(ValidationError) as error:
         twin.full_clean()
-    assert "This reference is already used in this cycle." in messages(error)
+    assert "This reference is already used in this cycle." in error_messages(error)
     next_cycle = f.CycleFactory(first_year=2023, last_year=2024)
     f.NeedFactory(cycle=next_cycle, reference="AL-WBBSi-001")
 
@@ -67,7 +64,7 @@ def test_a_cycle_cannot_end_before_it_starts():
     cycle = Cycle(kind=CycleKind.NEEDS, first_year=2026, last_year=2025)
     with pytest.raises(ValidationError) as error:
         cycle.full_clean()
-    assert "A cycle's last year cannot be before its first year." in messages(error)
+    assert "A cycle's last year cannot be before its first year." in error_messages(error)
     with pytest.raises(IntegrityError), transaction.atomic():
         cycle.save()
 
@@ -76,7 +73,7 @@ def test_a_cycle_period_is_unique_per_kind():
     f.CycleFactory(first_year=2021, last_year=2022)
     with pytest.raises(ValidationError) as error:
         Cycle(kind=CycleKind.NEEDS, first_year=2021, last_year=2022).full_clean()
-    assert "A cycle of this kind already exists for this period." in messages(error)
+    assert "A cycle of this kind already exists for this period." in error_messages(error)
     Cycle(kind=CycleKind.RESPONSE, first_year=2021, last_year=2022).full_clean()
 
 
