@@ -8,7 +8,7 @@ PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := .venv
 MANAGE := .venv/bin/python manage.py
 
-.PHONY: run test lint format install install-dev browser migrate demo bench
+.PHONY: run test lint format install install-dev browser migrate demo bench vendor-axe
 
 # uv, pinned, in its own small environment so it never manages itself away.
 $(UV):
@@ -54,3 +54,9 @@ format: install-dev
 bench: install-dev
 	.venv/bin/python bench/foundation.py --database sqlite
 	.venv/bin/python bench/foundation.py --database postgres
+
+AXE_VERSION := 4.14.1
+vendor-axe:
+	cd $$(mktemp -d) && npm pack --silent axe-core@$(AXE_VERSION) && tar xzf axe-core-$(AXE_VERSION).tgz \
+	  && cp package/axe.min.js $(CURDIR)/iisg/core/tests/vendor/axe.min.js \
+	  && cp package/LICENSE $(CURDIR)/iisg/core/tests/vendor/axe-core.LICENSE

@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -39,3 +40,28 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+AXE_CORE = Path(__file__).parent / "iisg" / "core" / "tests" / "vendor" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture
+def assert_accessible():
+    """Run axe-core (vendored from the npm registry) on a Playwright page: no serious or critical
+    WCAG 2.1 AA violation may remain."""
+
+    def check(page):
+        page.add_script_tag(path=str(AXE_CORE))
+        results = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+            WCAG_21_AA,
+        )
+        serious = [v for v in results["violations"] if v["impact"] in {"serious", "critical"}]
+        report = "\n".join(
+            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in serious
+        )
+        assert not serious, f"axe-core on {page.url}:\n{report}"
+        return results
+
+    return check

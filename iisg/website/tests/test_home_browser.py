@@ -9,7 +9,7 @@ from iisg.core.tests import factories as f
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_visitor_reads_the_home_page_on_a_phone(live_server, page):
+def test_a_visitor_reads_the_home_page_on_a_phone(live_server, page, assert_accessible):
     f.PillarFactory(code="wbcti")
     f.EventFactory(title="7th IISG Board meeting", start_date=datetime.date(2023, 12, 7))
     page.set_viewport_size({"width": 390, "height": 844})
@@ -22,3 +22,4 @@ def test_a_visitor_reads_the_home_page_on_a_phone(live_server, page):
     assert "without prejudice to positions on status" in footnote.inner_text()
     page_width = page.evaluate("document.documentElement.scrollWidth")
     assert page_width <= 390, "nothing overflows sideways on a phone"
+    assert_accessible(page)
