@@ -1,11 +1,20 @@
-"""Back office of the events: meetings, workshops and conferences of the IISG and its members."""
+"""Back office of the events: meetings, workshops and conferences of the IISG and its members.
 
+The Secretariat publishes an event here from start to end: every public field, the text as rich
+text (sanitised on saving), an image with its description, and a link to the public page.
+"""
+
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
+from django.db import models
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from iisg.core.admin import RuleAdmin
+from iisg.core.uploads import IMAGE_ACCEPT
 
-from .models import Event
+from .models import CALENDAR_FIELDS, Event
 
 
 @admin.register(Event)
@@ -16,17 +25,35 @@ class EventAdmin(RuleAdmin):
     date_hierarchy = "start_date"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["partners", "pillars", "organisers", "participants"]
-    readonly_fields = ["uid", "created_at", "updated_at"]
+    readonly_fields = ["public_page", "uid", "sequence", "created_at", "updated_at"]
+    # The image is checked by the model's validator, which names the file and what it is; the form's
+    # own image field would stop a non-image earlier with a vaguer message.
+    formfield_overrides = {
+        models.ImageField: {"form_class": forms.FileField, "widget": AdminFileWidget(attrs={"accept": IMAGE_ACCEPT})},
+    }
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "status", "is_published"]}),
+        (None, {"fields": ["title", "slug", "kind", "status", "is_published", "public_page"]}),
         (_("When and where"), {"fields": [("start_date", "end_date"), "mode", ("city", "country")]}),
         (_("Who"), {"fields": ["pillars", "partners", "organisers", "participants"]}),
         (_("Text"), {"fields": ["summary", "body"]}),
+        (_("Image"), {"fields": ["image", "image_alt"]}),
         (_("Calendar"), {"fields": ["uid", "sequence", "created_at", "updated_at"]}),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("pillars")
+
+    def prepare_save(self, request, obj, original):
+        # Calendar clients replace their copy of an event only when its SEQUENCE goes up.
+        if original is not None and any(getattr(obj, name) != getattr(original, name) for name in CALENDAR_FIELDS):
+            obj.sequence = original.sequence + 1
+
+    @admin.display(description=_("public page"))
+    def public_page(self, obj):
+        if obj.pk is None:
+            return _("Shown once the event is saved.")
+        note = "" if obj.is_published else _("Not published: only the Secretariat sees it.")
+        return format_html('<a href="/events/{}/">/events/{}/</a> {}', obj.slug, obj.slug, note)
 
     @admin.display(description=_("place"), ordering="city")
     def place(self, obj):

@@ -1,13 +1,22 @@
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from iisg.core.models import TimeStampedModel
+from iisg.core.richtext import RichTextField, as_html
+from iisg.core.uploads import IMAGE_HELP_TEXT, UploadPath, validate_image
 
 from .choices import EventKind, EventMode, EventStatus
+
+# What calendar clients must see change: a change to one of these raises the event's sequence.
+CALENDAR_FIELDS = ("start_date", "end_date", "city", "country", "mode", "status")
+
+IMAGE_ALT_REQUIRED = _("Describe the image for people who cannot see it.")
 
 
 class Event(TimeStampedModel):
@@ -48,7 +57,21 @@ class Event(TimeStampedModel):
         related_name="attended_events",
     )
     summary = models.TextField(_("summary"), blank=True)
-    body = models.TextField(_("text"), blank=True)
+    body = RichTextField(_("text"), blank=True)
+    image = models.ImageField(
+        _("image"),
+        upload_to=UploadPath("events/%Y"),
+        max_length=255,  # the uploaded name is checked against it, before UploadPath shortens it
+        blank=True,
+        validators=[validate_image],
+        help_text=IMAGE_HELP_TEXT,
+    )
+    image_alt = models.CharField(
+        _("image description"),
+        max_length=250,
+        blank=True,
+        help_text=_("What the image shows, for people who cannot see it. Required with an image."),
+    )
     is_published = models.BooleanField(_("published"), default=True)
 
     class Meta:
@@ -63,11 +86,29 @@ class Event(TimeStampedModel):
                     "An end date is only for events of several days and must be after the start date."
                 ),
             ),
+            models.CheckConstraint(
+                condition=Q(image="") | ~Q(image_alt=""),
+                name="event_image_has_description",
+                violation_error_message=IMAGE_ALT_REQUIRED,
+            ),
         ]
 
     def __str__(self):
         when = self.start_date.isoformat() if self.start_date else _("date not published")
         return f"{self.title} ({when})"
+
+    def clean(self):
+        super().clean()
+        if self.image and not self.image_alt:
+            raise ValidationError({"image_alt": IMAGE_ALT_REQUIRED})
+
+    def get_absolute_url(self):
+        return reverse("events:detail", kwargs={"slug": self.slug})
+
+    @property
+    def body_html(self):
+        """The text for a template: sanitised markup, or plain text set in paragraphs."""
+        return as_html(self.body)
 
     @property
     def last_day(self):

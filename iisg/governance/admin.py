@@ -2,16 +2,21 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
 from django.db.models import Count
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from iisg.core.admin import HistoryRuleAdmin, RuleAdmin, RuleTabularInline
+from iisg.core.uploads import DOCUMENT_ACCEPT
 
+from .choices import ProductStatus
 from .models import Decision, Meeting, Product, ProductVersion
 
 SHORT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
+# The browser's file picker offers the accepted documents first; the model's validator decides.
+DOCUMENT_INPUT = {models.FileField: {"widget": AdminFileWidget(attrs={"accept": DOCUMENT_ACCEPT})}}
 
 
 class DecisionInline(RuleTabularInline):
@@ -78,7 +83,7 @@ class DecisionAdmin(HistoryRuleAdmin):
 class ProductVersionInline(RuleTabularInline):
     model = ProductVersion
     fields = ["version", "file", "published_on", "notes"]
-    formfield_overrides = SHORT_TEXT
+    formfield_overrides = SHORT_TEXT | DOCUMENT_INPUT
     show_change_link = True
 
 
@@ -107,6 +112,12 @@ class ProductAdmin(HistoryRuleAdmin):
             .annotate(version_count=Count("versions", distinct=True))
         )
 
+    def get_view_on_site_url(self, obj=None):
+        # Only adopted products have a public page.
+        if obj is None or obj.status != ProductStatus.ADOPTED:
+            return None
+        return super().get_view_on_site_url(obj)
+
     @admin.display(description=_("pillars"))
     def pillar_list(self, obj):
         return ", ".join(str(pillar) for pillar in obj.pillars.all())
@@ -124,6 +135,7 @@ class ProductVersionAdmin(HistoryRuleAdmin):
     list_select_related = ["product"]
     autocomplete_fields = ["product"]
     date_hierarchy = "published_on"
+    formfield_overrides = DOCUMENT_INPUT
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["product", "version", "file", "published_on", "notes"]}),

@@ -1,10 +1,12 @@
-from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from iisg.core.models import TimeStampedModel
+from iisg.core.richtext import RichTextField, as_html
+from iisg.core.uploads import DOCUMENT_HELP_TEXT, UploadPath, validate_document
 
 from .choices import DecisionKind, MeetingBody, ProductKind, ProductStatus
 
@@ -101,7 +103,7 @@ class Product(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=12, choices=ProductStatus.choices, default=ProductStatus.IN_PROCESS
     )
-    description = models.TextField(_("description"), blank=True)
+    description = RichTextField(_("description"), blank=True)
     adopted_by = models.ForeignKey(
         Decision,
         verbose_name=_("adopted by decision"),
@@ -127,8 +129,13 @@ class Product(TimeStampedModel):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("governance:product", kwargs={"slug": self.slug})
 
-DOCUMENT_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "pptx", "zip"]
+    @property
+    def description_html(self):
+        """The description for a template: sanitised markup, or plain text set in paragraphs."""
+        return as_html(self.description)
 
 
 class ProductVersion(TimeStampedModel):
@@ -138,9 +145,11 @@ class ProductVersion(TimeStampedModel):
     version = models.CharField(_("version"), max_length=20)
     file = models.FileField(
         _("file"),
-        upload_to="products/%Y/",
+        upload_to=UploadPath("products/%Y"),
+        max_length=255,  # the uploaded name is checked against it, before UploadPath shortens it
         blank=True,
-        validators=[FileExtensionValidator(DOCUMENT_EXTENSIONS)],
+        validators=[validate_document],
+        help_text=DOCUMENT_HELP_TEXT,
     )
     published_on = models.DateField(_("published on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
