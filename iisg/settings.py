@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "simple_history",
     "iisg.core",
     "iisg.directory",
@@ -160,6 +161,10 @@ if MODE == "embedded":
 WHITENOISE_AUTOREFRESH = DEBUG
 
 LOGIN_URL = "admin:login"
+
+# Where the accessibility statement asks people to report a barrier. Empty by default: no address
+# is invented; without one the statement points to the Secretariat's website from the directory.
+IISG_CONTACT_EMAIL = env("IISG_CONTACT_EMAIL", "")
 
 if MODE == "production":
     SESSION_COOKIE_SECURE = True

@@ -6,6 +6,8 @@ from django.views.static import serve
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("iisg.website.urls")),
+    path("", include("iisg.events.urls")),
+    path("", include("iisg.governance.urls")),
 ]
 
 if settings.MODE == "embedded":

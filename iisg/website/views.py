@@ -1,6 +1,23 @@
+"""The public pages: home, about, pillars, search, the accessibility statement, robots.txt."""
+
+import datetime
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from iisg.directory.choices import Body
+from iisg.directory.selectors import board, current_members, pillars
+from iisg.governance import selectors as governance
 
 from . import selectors
+
+# The Secretariat publishes the methodology under this slug; the About page links to it if it is public.
+MEMBERSHIP_METHODOLOGY_SLUG = "methodology-for-becoming-an-iisg-member"
+# When the accessibility statement was last reviewed against the site; update it with each review.
+ACCESSIBILITY_STATEMENT_REVIEWED = datetime.date(2026, 11, 24)
 
 
 def home(request):
@@ -10,7 +27,62 @@ def home(request):
         {
             "figures": selectors.headline_figures(),
             "pillars": selectors.pillars_with_counts(),
-            "upcoming_events": selectors.upcoming_events(limit=3),
-            "latest_events": selectors.latest_events(limit=5),
+            "upcoming_events": selectors.upcoming_events(request.user, limit=3),
+            "latest_events": selectors.latest_events(request.user, limit=5),
+            "board_meeting": governance.latest_board_meeting(request.user),
         },
     )
+
+
+def about(request):
+    return render(
+        request,
+        "website/about.html",
+        {
+            "board": board(request.user),
+            "secretariat": current_members(request.user, body=Body.SECRETARIAT),
+            "pillars": pillars(),
+            "membership_methodology": governance.product(request.user, MEMBERSHIP_METHODOLOGY_SLUG),
+            "admissions": governance.member_admissions(request.user),
+        },
+    )
+
+
+def pillar_list(request):
+    return render(request, "website/pillar_list.html", {"pillars": selectors.pillars_with_counts()})
+
+
+def pillar_detail(request, code):
+    pillar = selectors.pillar(code)
+    if pillar is None:
+        raise Http404
+    return render(request, "website/pillar_detail.html", {"page": selectors.pillar_page(request.user, pillar)})
+
+
+def search(request):
+    query = request.GET.get("q", "")[:200]
+    results = selectors.search(request.user, query) if query.strip() else None
+    return render(
+        request,
+        "website/search.html",
+        {"query": query.strip(), "results": results, "min_length": selectors.MIN_QUERY_LENGTH},
+    )
+
+
+def accessibility(request):
+    return render(
+        request,
+        "website/accessibility.html",
+        {
+            "contact_email": settings.IISG_CONTACT_EMAIL,
+            "secretariat": current_members(request.user, body=Body.SECRETARIAT),
+            "reviewed": ACCESSIBILITY_STATEMENT_REVIEWED,
+        },
+    )
+
+
+@require_GET
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("website:sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/", f"Sitemap: {sitemap}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -50,8 +51,9 @@ def test_upcoming_and_latest_events_split_at_today():
     board = f.EventFactory(start_date=today)
     f.EventFactory(start_date=datetime.date(2022, 7, 1), is_published=False)
     f.EventFactory(start_date=None)
-    assert selectors.upcoming_events(limit=3, today=today) == [board]
-    assert selectors.latest_events(limit=3, today=today) == [past]
+    public = AnonymousUser()
+    assert selectors.upcoming_events(public, limit=3, today=today) == [board]
+    assert selectors.latest_events(public, limit=3, today=today) == [past]
 
 
 def test_home_page_shows_pillars_figures_and_the_designation_footnote(client, mapping):

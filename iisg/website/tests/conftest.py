@@ -1,0 +1,1 @@
+from .fixtures import demo_site, member_client  # noqa: F401 - fixtures of this package's tests
