@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from iisg.core.admin import RuleAdmin
 from iisg.core.uploads import IMAGE_ACCEPT
 
-from .models import CALENDAR_FIELDS, Event
+from .models import Event
+from .services import calendar_changed
 
 
 @admin.register(Event)
@@ -45,7 +46,7 @@ class EventAdmin(RuleAdmin):
 
     def prepare_save(self, request, obj, original):
         # Calendar clients replace their copy of an event only when its SEQUENCE goes up.
-        if original is not None and any(getattr(obj, name) != getattr(original, name) for name in CALENDAR_FIELDS):
+        if original is not None and calendar_changed(obj, original):
             obj.sequence = original.sequence + 1
 
     @admin.display(description=_("public page"))

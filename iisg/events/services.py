@@ -8,7 +8,13 @@ which raises `Event.sequence` with it, in one transaction.
 from django.db import transaction
 
 from .choices import EventStatus
-from .models import Event
+from .models import CALENDAR_FIELDS, Event
+
+
+def calendar_changed(event, original):
+    """Does `event` differ from its stored `original` in what calendar clients must see (dates,
+    place, mode, status)? Whoever saves such a change raises the sequence with it."""
+    return any(getattr(event, name) != getattr(original, name) for name in CALENDAR_FIELDS)
 
 
 def _save_change(event, changes):
