@@ -8,8 +8,9 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
-    """Uploaded files of a test go to its own folder, never to ./var/media."""
+    """Uploaded files and documents of a test go to its own folders, never to ./var."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DOCUMENTS_ROOT = tmp_path / "documents"
 
 
 @pytest.fixture(autouse=True)

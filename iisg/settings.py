@@ -144,6 +144,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Documents (product files) are kept apart from MEDIA_ROOT and never served as media: they leave
+# only through the download view, which checks who may see them (iisg.core.storage).
+DOCUMENTS_ROOT = Path(env("DOCUMENTS_ROOT", str(VAR_DIR / "documents")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from iisg.core.models import TimeStampedModel
 from iisg.core.richtext import RichTextField, as_html
+from iisg.core.storage import document_storage
 from iisg.core.uploads import DOCUMENT_HELP_TEXT, UploadPath, validate_document
 
 from .choices import DecisionKind, MeetingBody, ProductKind, ProductStatus
@@ -146,6 +147,7 @@ class ProductVersion(TimeStampedModel):
     file = models.FileField(
         _("file"),
         upload_to=UploadPath("products/%Y"),
+        storage=document_storage,
         max_length=255,  # the uploaded name is checked against it, before UploadPath shortens it
         blank=True,
         validators=[validate_document],

@@ -9,4 +9,5 @@ urlpatterns = [
     path("materials/", views.material_list, name="materials"),
     path("materials/<slug:slug>/", views.product_detail, name="product"),
     path("materials/<slug:slug>/download/<int:pk>/", views.download, name="download"),
+    path("documents/<path:name>", views.document, name="document"),
 ]

@@ -12,6 +12,7 @@ from iisg.directory.selectors import pillars
 from . import selectors
 from .choices import ProductStatus
 from .forms import MaterialFilterForm
+from .models import ProductVersion
 
 # Stated rather than guessed (the system's MIME table differs between hosts), one per accepted
 # extension (models.DOCUMENT_EXTENSIONS).
@@ -80,3 +81,12 @@ def download(request, slug, pk):
     if version.product.status != ProductStatus.ADOPTED:
         patch_cache_control(response, private=True)
     return response
+
+
+def document(request, name):
+    """A stored document by its file name (the address the storage gives it), served like its
+    download: only to whoever may see the product."""
+    version = ProductVersion.objects.filter(file=name).select_related("product").first()
+    if version is None:
+        raise Http404
+    return download(request, slug=version.product.slug, pk=version.pk)

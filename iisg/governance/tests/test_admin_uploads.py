@@ -20,7 +20,9 @@ ADD_VERSION = "admin:governance_productversion_add"
 
 
 def media_files(settings):
-    return sorted(str(p.relative_to(settings.MEDIA_ROOT)) for p in settings.MEDIA_ROOT.rglob("*") if p.is_file())
+    """The stored documents: product files live in the private DOCUMENTS_ROOT, not MEDIA_ROOT."""
+    root = settings.DOCUMENTS_ROOT
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
 
 def version_data(product, file):

@@ -64,6 +64,24 @@ def test_a_product_in_process_has_no_public_page_and_no_public_download(client, 
     assert client.get(download_url(version)).status_code == 404
 
 
+def test_product_files_are_kept_outside_the_public_media_folder(client, settings, in_process):
+    version = with_file(in_process, "0.1")
+    stored = settings.DOCUMENTS_ROOT / version.file.name
+    assert stored.read_bytes() == PDF
+    assert not (settings.MEDIA_ROOT / version.file.name).exists()
+    assert client.get(f"{settings.MEDIA_URL}{version.file.name}").status_code == 404
+    assert version.file.url == f"/documents/{version.file.name}"
+    assert client.get(version.file.url).status_code == 404, "a product in process is not public"
+
+
+def test_a_document_address_serves_an_adopted_product_file(client, adopted):
+    version = with_file(adopted, "1.0")
+    response = client.get(version.file.url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert client.get("/documents/products/2020/unknown.pdf").status_code == 404
+
+
 def test_a_member_sees_products_in_process_marked_in_process(member, adopted, in_process):
     version = with_file(in_process, "0.1")
     html = member.get(MATERIALS).content.decode()
