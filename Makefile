@@ -8,7 +8,7 @@ PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := .venv
 MANAGE := .venv/bin/python manage.py
 
-.PHONY: run test lint format install install-dev browser migrate demo bench vendor-axe
+.PHONY: run test lint format install install-dev browser migrate demo bench screenshots vendor-axe
 
 # uv, pinned, in its own small environment so it never manages itself away.
 $(UV):
@@ -16,7 +16,7 @@ $(UV):
 	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
 
 install: $(UV)
-	$(UV) sync --frozen --no-dev --python $(PYTHON) --quiet
+	$(UV) sync --frozen --no-dev --inexact --python $(PYTHON) --quiet
 
 install-dev: $(UV)
 	$(UV) sync --frozen --python $(PYTHON) --quiet
@@ -54,6 +54,16 @@ format: install-dev
 bench: install-dev
 	.venv/bin/python bench/foundation.py --database sqlite
 	.venv/bin/python bench/foundation.py --database postgres
+	.venv/bin/python bench/events.py --database sqlite
+	.venv/bin/python bench/events.py --database postgres
+
+# PNGs of every page type, desktop and phone, under var/screenshots/ (served from the demo).
+SHOT_PORT ?= 8799
+screenshots: install-dev browser demo
+	@.venv/bin/gunicorn iisg.wsgi --bind 127.0.0.1:$(SHOT_PORT) --workers 2 --daemon --pid var/screenshots.pid
+	@for i in $$(seq 1 50); do curl -sf -o /dev/null http://127.0.0.1:$(SHOT_PORT)/ && break; sleep 0.2; done
+	.venv/bin/python bench/screenshots.py http://127.0.0.1:$(SHOT_PORT) --out var/screenshots; status=$$?; \
+	  kill $$(cat var/screenshots.pid); rm -f var/screenshots.pid; exit $$status
 
 AXE_VERSION := 4.14.1
 vendor-axe:
