@@ -311,10 +311,10 @@ def test_donor_cannot_edit_a_confirmed_response_of_its_action(client, austria, o
 # Responses: only the Secretariat confirms
 
 
-def bulk(client, action, responses):
+def bulk(client, action, responses, **extra):
     return client.post(
         reverse("admin:actions_response_changelist"),
-        {"action": action, ACTION_CHECKBOX_NAME: [str(response.pk) for response in responses], "index": "0"},
+        {"action": action, ACTION_CHECKBOX_NAME: [str(response.pk) for response in responses], "index": "0", **extra},
     )
 
 
@@ -335,7 +335,10 @@ def test_secretariat_confirms_and_rejects_selected_responses(client):
     to_confirm, to_reject = f.ResponseFactory(), f.ResponseFactory()
 
     assert bulk(client, "confirm_selected", [to_confirm]).status_code == 302
-    assert bulk(client, "reject_selected", [to_reject]).status_code == 302
+    asked = bulk(client, "reject_selected", [to_reject])
+    assert asked.status_code == 200, "a rejection first asks for its reason"
+    reason = "Outside the need's area."
+    assert bulk(client, "reject_selected", [to_reject], post="yes", comment=reason).status_code == 302
     to_confirm.refresh_from_db()
     to_reject.refresh_from_db()
     assert to_confirm.status == ResponseStatus.CONFIRMED
@@ -344,6 +347,7 @@ def test_secretariat_confirms_and_rejects_selected_responses(client):
     assert to_confirm.history.first().history_user == user
     assert to_reject.status == ResponseStatus.REJECTED
     assert to_reject.confirmed_by is None
+    assert to_reject.history.first().history_change_reason == reason
 
 
 def test_secretariat_confirming_in_the_form_records_who_and_when(client):

@@ -1,0 +1,434 @@
+"""The needs mapping as business operations: opening a cycle, carrying needs over, the review of
+each need and the Board's adoption of the cycle.
+
+Every service takes the acting `user` and asks iisg.core.permissions.can() itself, so the back
+office, the web forms, the Excel upload and the API are held to the same rules. Each runs in one
+transaction and either does all of its work or raises a domain error of iisg.needs.errors and
+changes nothing. Every change of a need or a cycle is recorded in its history with the user and
+the comment (the history's change reason).
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from iisg.core.choices import Verb
+from iisg.core.permissions import can
+from iisg.governance.choices import DecisionKind
+
+from .choices import CycleKind, CycleStatus, NeedStatus
+from .errors import (
+    CommentRequired,
+    CycleClosed,
+    CycleExists,
+    InvalidTransition,
+    NeedFrozen,
+    NotAllowed,
+    UnfinishedNeeds,
+)
+from .models import Area, Cycle, Need
+
+# Needs still on their way when the Board adopts a cycle: the Secretariat settles them first.
+UNFINISHED_STATUSES = (NeedStatus.DRAFT, NeedStatus.SUBMITTED, NeedStatus.RETURNED, NeedStatus.VALIDATED)
+# The Secretariat may reject a need at any point before the adoption.
+REJECTABLE_STATUSES = (*UNFINISHED_STATUSES, NeedStatus.PROPOSED)
+# How many references an error lists before it says "and N more".
+LISTED = 20
+
+
+def _record(obj, *, user, comment):
+    """Save `obj` with the user and the comment in its history record."""
+    obj._history_user = user
+    obj._change_reason = comment or None
+    obj.save()
+    del obj._change_reason
+
+
+def _references(needs):
+    references = [need.reference for need in needs]
+    listed = ", ".join(references[:LISTED])
+    if len(references) > LISTED:
+        listed += " " + _("and %(count)d more") % {"count": len(references) - LISTED}
+    return listed
+
+
+# Cycles
+
+
+@transaction.atomic
+def open_cycle(*, user, first_year, last_year, copy_areas_from=None, comment=""):
+    """Open a needs cycle for the period with the thematic areas of an earlier cycle.
+
+    The areas (objectives and the areas beneath them: pillar, code, name, description) are copied
+    from `copy_areas_from`, by default the latest needs cycle; the copies belong to the new cycle
+    and are edited there without touching the old ones. Secretariat only.
+
+    Raises NotAllowed, CycleExists (a needs cycle of this period exists), InvalidTransition
+    (the period runs backwards, or the cycle to copy from is not a needs cycle).
+    """
+    cycle = Cycle(kind=CycleKind.NEEDS, first_year=first_year, last_year=last_year, status=CycleStatus.OPEN)
+    if not can(user, Verb.ADD, cycle):
+        raise NotAllowed(_("Only the Secretariat opens a cycle."))
+    if last_year < first_year:
+        raise InvalidTransition(_("A cycle's last year cannot be before its first year."))
+    if Cycle.objects.filter(kind=CycleKind.NEEDS, first_year=first_year, last_year=last_year).exists():
+        raise CycleExists(_("A needs cycle for %(period)s already exists.") % {"period": cycle.period})
+    if copy_areas_from is None:
+        copy_areas_from = Cycle.objects.filter(kind=CycleKind.NEEDS).order_by("-first_year", "-last_year").first()
+    elif copy_areas_from.kind != CycleKind.NEEDS:
+        raise InvalidTransition(_("Areas are copied from a needs cycle."))
+    _record(cycle, user=user, comment=comment or _("Opened"))
+    if copy_areas_from is not None:
+        _copy_areas(source=copy_areas_from, target=cycle)
+    return cycle
+
+
+def _copy_areas(*, source, target):
+    copies = {}
+    areas = list(Area.objects.filter(cycle=source).order_by("pk"))
+    for area in areas:
+        copies[area.pk] = Area(
+            cycle=target, pillar_id=area.pillar_id, code=area.code, name=area.name, description=area.description
+        )
+    # Objectives first, so each area's parent exists when it is saved, however deep the tree.
+    saved = set()
+    while len(saved) < len(areas):
+        for area in areas:
+            if area.pk in saved or (area.parent_id is not None and area.parent_id not in saved):
+                continue
+            copy = copies[area.pk]
+            copy.parent = copies[area.parent_id] if area.parent_id else None
+            copy.save()
+            saved.add(area.pk)
+
+
+@transaction.atomic
+def close_cycle_for_review(*, user, cycle, comment=""):
+    """Close an open needs cycle for review: focal points can no longer add or edit needs, the
+    Secretariat goes on validating, returning and rejecting them. Secretariat only.
+
+    Raises NotAllowed, InvalidTransition (the cycle is not open).
+    """
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if not can(user, Verb.CHANGE, cycle):
+        raise NotAllowed(_("Only the Secretariat closes a cycle for review."))
+    if cycle.status != CycleStatus.OPEN:
+        raise InvalidTransition(
+            _("%(cycle)s is %(status)s: only an open cycle is closed for review.")
+            % {"cycle": cycle, "status": cycle.get_status_display().lower()}
+        )
+    cycle.status = CycleStatus.IN_REVIEW
+    _record(cycle, user=user, comment=comment or _("Closed for review"))
+    return cycle
+
+
+@transaction.atomic
+def adopt_cycle(*, user, cycle, decision, comment=""):
+    """Record the Board's adoption of a needs cycle by `decision`.
+
+    The cycle becomes adopted with `adopted_by=decision`, and every need the Support Group
+    proposed becomes adopted, and is frozen from then on. Rejected needs stay rejected.
+    The adoption is refused while any need is still draft, submitted, returned or validated: the
+    error lists them, and the Secretariat proposes or rejects them first, so nothing is left
+    silently out of what the Board adopted. Secretariat only.
+
+    Raises NotAllowed, InvalidTransition (not a needs cycle, already adopted, a decision that did
+    not adopt a mapping, no proposed need), UnfinishedNeeds.
+    """
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if not can(user, Verb.CHANGE, cycle):
+        raise NotAllowed(_("Only the Secretariat records the Board's adoption."))
+    if cycle.kind != CycleKind.NEEDS:
+        raise InvalidTransition(_("%(cycle)s is not a needs mapping.") % {"cycle": cycle})
+    if cycle.status not in (CycleStatus.OPEN, CycleStatus.IN_REVIEW):
+        raise InvalidTransition(
+            _("%(cycle)s is already %(status)s.") % {"cycle": cycle, "status": cycle.get_status_display().lower()}
+        )
+    if decision.kind != DecisionKind.ADOPT_CYCLE:
+        raise InvalidTransition(
+            _("The decision “%(decision)s” did not adopt a mapping.") % {"decision": decision.text[:80]}
+        )
+    needs = list(Need.objects.select_for_update().filter(cycle=cycle).order_by("reference"))
+    unfinished = [need for need in needs if need.status in UNFINISHED_STATUSES]
+    if unfinished:
+        raise UnfinishedNeeds(
+            _(
+                "%(cycle)s cannot be adopted while needs are still under way: %(references)s. "
+                "Propose or reject them first."
+            )
+            % {"cycle": cycle, "references": _references(unfinished)},
+            needs=unfinished,
+        )
+    proposed = [need for need in needs if need.status == NeedStatus.PROPOSED]
+    if not proposed:
+        raise InvalidTransition(_("%(cycle)s has no need proposed by the Support Group.") % {"cycle": cycle})
+    for need in proposed:
+        need.cycle = cycle
+        if not can(user, Verb.REVIEW, need):
+            raise NotAllowed(_("You may not adopt %(reference)s.") % {"reference": need.reference})
+    reason = comment or _("Adopted by the Board: %(decision)s") % {"decision": decision}
+    for need in proposed:
+        need.status = NeedStatus.ADOPTED
+        _record(need, user=user, comment=reason)
+    cycle.status = CycleStatus.ADOPTED
+    cycle.adopted_by = decision
+    _record(cycle, user=user, comment=reason)
+    return cycle
+
+
+# Carrying needs over
+
+
+@dataclass
+class CarryOver:
+    """What carry_over_needs did: the new drafts, the needs already carried over before (skipped),
+    and the needs of the same partners and cycles that were not chosen (left out: "closed")."""
+
+    carried: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    left_out: list = field(default_factory=list)
+
+
+def earlier_cycle(cycle):
+    """The latest needs cycle before `cycle`, whose needs are offered to carry over; or None."""
+    return (
+        Cycle.objects.filter(kind=CycleKind.NEEDS, first_year__lt=cycle.first_year)
+        .order_by("-first_year", "-last_year")
+        .first()
+    )
+
+
+def next_reference(*, cycle, partner, pillar, taken=None):
+    """The next free reference of a partner's needs in a pillar and cycle: AL-WBBSi-008.
+
+    `taken`, the set of the cycle's references, spares the query when many are numbered at once;
+    the new reference is added to it.
+    """
+    if taken is None:
+        taken = set(Need.objects.filter(cycle=cycle).values_list("reference", flat=True))
+    prefix = f"{partner.code}-{pillar.acronym}-"
+    pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
+    numbers = [int(match[1]) for match in map(pattern.match, taken) if match]
+    number = max(numbers, default=0) + 1
+    while f"{prefix}{number:03d}" in taken:
+        number += 1
+    reference = f"{prefix}{number:03d}"
+    taken.add(reference)
+    return reference
+
+
+@transaction.atomic
+def carry_over_needs(*, user, cycle, needs):
+    """Carry needs of earlier cycles over into the open needs `cycle`, as drafts to confirm or update.
+
+    Each chosen need becomes a draft of the same partner and pillar in `cycle`, with its text,
+    type, perspective, priority and responsible institution, a new reference, `carried_over_from`
+    set, and the area of the same pillar and code in `cycle` (none if the new cycle has no such
+    area). A need already carried over into `cycle` is skipped, so carrying over twice changes
+    nothing. Needs not chosen are "closed": nothing is recorded for them, and the result lists
+    them as `left_out`. A focal point carries over its own partner's needs; the Secretariat any.
+
+    Raises CycleClosed (the cycle is not an open needs cycle), NotAllowed, InvalidTransition
+    (a need is not of an earlier cycle). One refusal refuses them all.
+    """
+    cycle = Cycle.objects.get(pk=cycle.pk)
+    if cycle.kind != CycleKind.NEEDS or cycle.status != CycleStatus.OPEN:
+        raise CycleClosed(
+            _("%(cycle)s is not open: needs are carried over into an open needs cycle.") % {"cycle": cycle}
+        )
+    chosen = list(
+        Need.objects.filter(pk__in=[need.pk for need in needs])
+        .select_related("cycle", "partner", "pillar", "area")
+        .order_by("reference")
+    )
+    for need in chosen:
+        if not can(user, Verb.VIEW, need) or not can(
+            user, Verb.ADD, Need(cycle=cycle, partner_id=need.partner_id, status=NeedStatus.DRAFT)
+        ):
+            raise NotAllowed(_("You may not carry over %(reference)s.") % {"reference": need.reference})
+        if need.cycle.kind != CycleKind.NEEDS or need.cycle.first_year >= cycle.first_year:
+            raise InvalidTransition(
+                _("%(reference)s is not a need of a cycle before %(cycle)s.")
+                % {"reference": need.reference, "cycle": cycle}
+            )
+    already = set(
+        Need.objects.filter(cycle=cycle, carried_over_from__in=chosen).values_list("carried_over_from_id", flat=True)
+    )
+    areas = {(area.pillar_id, area.code): area for area in Area.objects.filter(cycle=cycle)}
+    taken = set(Need.objects.filter(cycle=cycle).values_list("reference", flat=True))
+    result = CarryOver()
+    for need in chosen:
+        if need.pk in already:
+            result.skipped.append(need)
+            continue
+        draft = Need(
+            cycle=cycle,
+            reference=next_reference(cycle=cycle, partner=need.partner, pillar=need.pillar, taken=taken),
+            partner_id=need.partner_id,
+            pillar_id=need.pillar_id,
+            area=areas.get((need.pillar_id, need.area.code)) if need.area_id else None,
+            title=need.title,
+            description=need.description,
+            need_type=need.need_type,
+            perspective=need.perspective,
+            priority=need.priority,
+            justification=need.justification,
+            responsible_institution_id=need.responsible_institution_id,
+            status=NeedStatus.DRAFT,
+            carried_over_from=need,
+        )
+        _record(
+            draft,
+            user=user,
+            comment=_("Carried over from %(reference)s (%(period)s)")
+            % {"reference": need.reference, "period": need.cycle.period},
+        )
+        result.carried.append(draft)
+    if chosen:
+        result.left_out = list(
+            Need.objects.filter(
+                cycle__in={need.cycle_id for need in chosen}, partner__in={need.partner_id for need in chosen}
+            )
+            .exclude(pk__in=[need.pk for need in chosen])
+            .exclude(carried_over_to__cycle=cycle)
+            .order_by("reference")
+        )
+    return result
+
+
+# The review of a need
+
+
+def _locked(need):
+    return Need.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=need.pk)
+
+
+def _refuse_unless_visible_and_not_frozen(user, need):
+    if not can(user, Verb.VIEW, need):
+        raise NotAllowed(_("You may not see this need."))
+    if need.status == NeedStatus.ADOPTED:
+        raise NeedFrozen(_("%(reference)s is adopted: a change is a new cycle.") % {"reference": need.reference})
+
+
+def _refuse_wrong_status(need, allowed, step):
+    if need.status not in allowed:
+        raise InvalidTransition(
+            _("%(reference)s is %(status)s: it cannot be %(step)s.")
+            % {"reference": need.reference, "status": need.get_status_display().lower(), "step": step}
+        )
+
+
+def _review(*, user, need, allowed, status, step, comment, comment_required=False):
+    """A Secretariat step on a need of a cycle not yet adopted."""
+    need = _locked(need)
+    _refuse_unless_visible_and_not_frozen(user, need)
+    if not can(user, Verb.REVIEW, need):
+        raise NotAllowed(_("Only the Secretariat reviews needs."))
+    if need.cycle.status not in (CycleStatus.OPEN, CycleStatus.IN_REVIEW):
+        raise CycleClosed(
+            _("%(cycle)s is %(status)s: its needs are no longer reviewed.")
+            % {"cycle": need.cycle, "status": need.cycle.get_status_display().lower()}
+        )
+    _refuse_wrong_status(need, allowed, step)
+    comment = (comment or "").strip()
+    if comment_required and not comment:
+        raise CommentRequired(_("Say why %(reference)s is %(step)s.") % {"reference": need.reference, "step": step})
+    need.status = status
+    if comment_required:
+        need.review_comment = comment
+    elif status == NeedStatus.VALIDATED:
+        need.review_comment = ""
+    _record(need, user=user, comment=comment or NeedStatus(status).label)
+    return need
+
+
+@transaction.atomic
+def submit_need(*, user, need, comment=""):
+    """Submit a draft or returned need for the Secretariat's review, while its cycle is open.
+
+    The focal point of the need's partner, or the Secretariat.
+    Raises NotAllowed, NeedFrozen, CycleClosed, InvalidTransition.
+    """
+    need = _locked(need)
+    _refuse_unless_visible_and_not_frozen(user, need)
+    if need.cycle.status != CycleStatus.OPEN:
+        raise CycleClosed(
+            _("%(cycle)s is %(status)s: needs are submitted while it is open.")
+            % {"cycle": need.cycle, "status": need.cycle.get_status_display().lower()}
+        )
+    # Asked of a draft of the same partner, so the role decides, not the need's current status.
+    if not can(user, Verb.CHANGE, Need(cycle=need.cycle, partner_id=need.partner_id, status=NeedStatus.DRAFT)):
+        raise NotAllowed(_("Only the partner's focal point or the Secretariat submits this need."))
+    _refuse_wrong_status(need, (NeedStatus.DRAFT, NeedStatus.RETURNED), _("submitted"))
+    need.status = NeedStatus.SUBMITTED
+    _record(need, user=user, comment=comment.strip() or NeedStatus.SUBMITTED.label)
+    return need
+
+
+@transaction.atomic
+def validate_need(*, user, need, comment=""):
+    """Validate a submitted need. Secretariat only.
+    Raises NotAllowed, NeedFrozen, CycleClosed (cycle adopted), InvalidTransition."""
+    return _review(
+        user=user,
+        need=need,
+        allowed=(NeedStatus.SUBMITTED,),
+        status=NeedStatus.VALIDATED,
+        step=_("validated"),
+        comment=comment,
+    )
+
+
+@transaction.atomic
+def return_need(*, user, need, comment):
+    """Return a submitted need to its partner for changes, saying why (also kept as its review
+    comment). Secretariat only.
+    Raises NotAllowed, NeedFrozen, CycleClosed, InvalidTransition, CommentRequired."""
+    return _review(
+        user=user,
+        need=need,
+        allowed=(NeedStatus.SUBMITTED,),
+        status=NeedStatus.RETURNED,
+        step=_("returned"),
+        comment=comment,
+        comment_required=True,
+    )
+
+
+@transaction.atomic
+def reject_need(*, user, need, comment):
+    """Reject a need that is not yet adopted, saying why (also kept as its review comment).
+    Secretariat only.
+    Raises NotAllowed, NeedFrozen, CycleClosed, InvalidTransition, CommentRequired."""
+    return _review(
+        user=user,
+        need=need,
+        allowed=REJECTABLE_STATUSES,
+        status=NeedStatus.REJECTED,
+        step=_("rejected"),
+        comment=comment,
+        comment_required=True,
+    )
+
+
+@transaction.atomic
+def propose_need(*, user, need, comment=""):
+    """Record that the Support Group proposes a validated need for adoption. Secretariat only.
+    Raises NotAllowed, NeedFrozen, CycleClosed, InvalidTransition."""
+    return _review(
+        user=user,
+        need=need,
+        allowed=(NeedStatus.VALIDATED,),
+        status=NeedStatus.PROPOSED,
+        step=_("proposed"),
+        comment=comment,
+    )
+
+
+@transaction.atomic
+def propose_needs(*, user, needs, comment=""):
+    """Record the Support Group's proposal of several validated needs: all of them or none.
+    Raises what propose_need raises, for the first need refused."""
+    return [propose_need(user=user, need=need, comment=comment) for need in needs]
