@@ -2,23 +2,25 @@
 
 import datetime
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Min, Prefetch, Q
 from django.db.models.functions import Coalesce
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from iisg.core.admin import HistoryRuleAdmin, RuleTabularInline
-from iisg.core.choices import Role, Verb
-from iisg.core.permissions import can, permitted, viewer_of
+from iisg.core.choices import Verb
+from iisg.core.permissions import can, permitted
+from iisg.needs.errors import WorkflowError
 
+from . import services
 from .choices import OrganisationRole, ResponseStatus
 from .models import Action, ActionOrganisation, ActionSector, Budget, Response, Transaction
-
-# The role an organisation takes in an action its donor or implementer user creates.
-PARTICIPATION_OF_ROLE = {Role.DONOR: OrganisationRole.FUNDING, Role.IMPLEMENTER: OrganisationRole.IMPLEMENTING}
+from .workbook_views import ActionWorkbookAdmin
 
 START = Coalesce("actual_start", "planned_start")
 END = Coalesce("actual_end", "planned_end")
@@ -41,6 +43,43 @@ def record_decision(response, user, before):
     elif before != ResponseStatus.CONFIRMED:
         response.confirmed_by = user
         response.confirmed_at = timezone.now()
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 5, "cols": 80}))
+
+
+def ask_for_comment(model_admin, request, queryset, *, title, intro, submit_label):
+    """The intermediate page of an admin action that must say why (a return, a rejection), like
+    Django's delete confirmation and without JavaScript.
+
+    Returns `(comment, None)` once the page was posted back with a comment, else `(None, page)`:
+    the page to answer with, listing the selected rows and asking for the comment.
+    """
+    form = CommentForm(request.POST if request.POST.get("post") else None)
+    if form.is_bound and form.is_valid():
+        return form.cleaned_data["comment"], None
+    opts = model_admin.model._meta
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "intro": intro,
+        "submit_label": submit_label,
+        "objects": list(queryset),
+        "form": form,
+        "opts": opts,
+        "action": request.POST.get("action", ""),
+        "action_checkbox_name": ACTION_CHECKBOX_NAME,
+    }
+    return None, TemplateResponse(request, "admin/actions/comment_action.html", context)
+
+
+def report(model_admin, request, name, error):
+    """Show a refused step as an error message that names the row."""
+    message = str(error)
+    if name not in message:
+        message = f"{name}: {message}"
+    model_admin.message_user(request, message, messages.ERROR)
 
 
 class ResponseRecording:
@@ -144,7 +183,7 @@ class ActiveInYearFilter(admin.SimpleListFilter):
 
 
 @admin.register(Action)
-class ActionAdmin(HistoryRuleAdmin):
+class ActionAdmin(ActionWorkbookAdmin, HistoryRuleAdmin):
     list_display = [
         "title",
         "status",
@@ -216,18 +255,8 @@ class ActionAdmin(HistoryRuleAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change:
-            self.join_as_participant(request, obj)
-
-    def join_as_participant(self, request, action):
-        """A donor or implementer who creates an action takes part in it, so it can keep editing it."""
-        viewer = viewer_of(request.user)
-        if viewer.organisation_id is None:
-            return
-        for role, participation_role in PARTICIPATION_OF_ROLE.items():
-            if role in viewer.roles:
-                ActionOrganisation.objects.get_or_create(
-                    action=action, organisation_id=viewer.organisation_id, role=participation_role
-                )
+            # A donor or implementer who creates an action takes part in it, so it can keep editing it.
+            services.join_as_participant(user=request.user, action=obj)
 
 
 @admin.register(Response)
@@ -264,41 +293,45 @@ class ResponseAdmin(ResponseRecording, ActionChoices, HistoryRuleAdmin):
 
     @admin.action(description=_("Confirm selected responses"), permissions=["confirm"])
     def confirm_selected(self, request, queryset):
-        self._decide(request, queryset, ResponseStatus.CONFIRMED)
-
-    @admin.action(description=_("Reject selected responses"), permissions=["confirm"])
-    def reject_selected(self, request, queryset):
-        self._decide(request, queryset, ResponseStatus.REJECTED)
-
-    def _decide(self, request, queryset, status):
-        decided = refused = 0
-        for response in queryset:
-            if response.status == status:
-                continue
-            if not can(request.user, Verb.REVIEW, response):
-                refused += 1
-                continue
-            before, response.status = response.status, status
-            record_decision(response, request.user, before)
-            response._history_user = request.user
-            response.save()
-            decided += 1
-        label = ResponseStatus(status).label
-        self.message_user(
-            request,
-            ngettext("%(count)d response is now %(status)s.", "%(count)d responses are now %(status)s.", decided)
-            % {"count": decided, "status": label.lower()},
-            messages.SUCCESS,
-        )
-        if refused:
-            self.message_user(
-                request,
-                ngettext(
-                    "You may not decide on %(count)d response.", "You may not decide on %(count)d responses.", refused
+        for response in queryset.select_related("action", "need"):
+            try:
+                services.confirm_response(user=request.user, response=response)
+            except WorkflowError as error:
+                report(self, request, response.need.reference, error)
+            else:
+                self.message_user(
+                    request,
+                    _("%(reference)s: the response of “%(action)s” is confirmed.")
+                    % {"reference": response.need.reference, "action": response.action},
+                    messages.SUCCESS,
                 )
-                % {"count": refused},
-                messages.WARNING,
-            )
+
+    @admin.action(description=_("Reject selected responses with a comment"), permissions=["confirm"])
+    def reject_selected(self, request, queryset):
+        queryset = queryset.select_related("action", "need")
+        comment, page = ask_for_comment(
+            self,
+            request,
+            queryset,
+            title=_("Reject responses"),
+            intro=_("Say why these responses are rejected; the comment is kept in each response's history."),
+            submit_label=_("Reject"),
+        )
+        if page is not None:
+            return page
+        for response in queryset:
+            try:
+                services.reject_response(user=request.user, response=response, comment=comment)
+            except WorkflowError as error:
+                report(self, request, response.need.reference, error)
+            else:
+                self.message_user(
+                    request,
+                    _("%(reference)s: the response of “%(action)s” is rejected.")
+                    % {"reference": response.need.reference, "action": response.action},
+                    messages.SUCCESS,
+                )
+        return None
 
 
 @admin.register(ActionOrganisation)

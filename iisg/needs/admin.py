@@ -1,17 +1,30 @@
 """Back office of the needs mapping: cycles with their thematic areas, and the needs of the partners."""
 
-from django.contrib import admin
-from django.db.models import Count
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from iisg.actions.admin import ResponsesOfNeedInline
+from iisg.actions.admin import ResponsesOfNeedInline, ask_for_comment, report
 from iisg.core.admin import HistoryRuleAdmin, RuleAdmin, RuleTabularInline
 from iisg.core.choices import Verb
-from iisg.core.permissions import can
+from iisg.core.permissions import can, visible
 from iisg.directory.models import Partner
+from iisg.governance.choices import DecisionKind
+from iisg.governance.models import Decision
 
-from .choices import CycleKind, NeedStatus
+from . import services
+from .choices import CycleKind, CycleStatus, NeedStatus
+from .errors import WorkflowError
 from .models import Area, Cycle, Need
+from .workbook_views import NeedWorkbookAdmin
 
 
 class AreaInline(RuleTabularInline):
@@ -39,9 +52,104 @@ class CycleAdmin(HistoryRuleAdmin):
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
     inlines = [AreaInline]
+    actions = ["close_for_review_selected"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(need_count=Count("needs", distinct=True))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("open/", view(self.open_view), name="needs_cycle_open"),
+            path("<path:object_id>/adopt/", view(self.adopt_view), name="needs_cycle_adopt"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "may_open_cycle": can(request.user, Verb.ADD, Cycle)}
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        cycle = self.get_object(request, unquote(object_id))
+        may_adopt = (
+            cycle is not None
+            and cycle.kind == CycleKind.NEEDS
+            and cycle.status in (CycleStatus.OPEN, CycleStatus.IN_REVIEW)
+            and can(request.user, Verb.CHANGE, cycle)
+        )
+        extra_context = {**(extra_context or {}), "may_adopt": may_adopt}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def open_view(self, request):
+        """Open the next needs cycle, with the areas of an earlier one (services.open_cycle)."""
+        if not can(request.user, Verb.ADD, Cycle):
+            raise PermissionDenied
+        latest = Cycle.objects.filter(kind=CycleKind.NEEDS).order_by("-first_year", "-last_year").first()
+        initial = {}
+        if latest is not None:
+            span = latest.last_year - latest.first_year
+            initial = {"first_year": latest.last_year + 1, "last_year": latest.last_year + 1 + span}
+        form = OpenCycleForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                cycle = services.open_cycle(user=request.user, **form.cleaned_data)
+            except WorkflowError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(
+                    request,
+                    _("%(cycle)s is open, with %(count)d areas copied.")
+                    % {"cycle": cycle, "count": cycle.areas.count()},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:needs_cycle_change", args=[cycle.pk]))
+        return self.workflow_page(request, "admin/needs/cycle/open.html", _("Open the next needs cycle"), form=form)
+
+    def adopt_view(self, request, object_id):
+        """Record the Board's adoption of a needs cycle (services.adopt_cycle)."""
+        cycle = self.get_object(request, unquote(object_id))
+        if cycle is None:
+            raise Http404
+        if not can(request.user, Verb.CHANGE, cycle):
+            raise PermissionDenied
+        form = AdoptCycleForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.adopt_cycle(user=request.user, cycle=cycle, **form.cleaned_data)
+            except WorkflowError as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(
+                    request, _("%(cycle)s is adopted; its needs are frozen.") % {"cycle": cycle}, messages.SUCCESS
+                )
+                return HttpResponseRedirect(reverse("admin:needs_cycle_change", args=[cycle.pk]))
+        counts = {row["status"]: row["count"] for row in cycle.needs.values("status").annotate(count=Count("pk"))}
+        statuses = [(label, counts[value]) for value, label in NeedStatus.choices if value in counts]
+        return self.workflow_page(
+            request,
+            "admin/needs/cycle/adopt.html",
+            _("Record the Board adoption of %(cycle)s") % {"cycle": cycle},
+            form=form,
+            cycle=cycle,
+            statuses=statuses,
+        )
+
+    def workflow_page(self, request, template, title, **context):
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": title, **context}
+        return TemplateResponse(request, template, context)
+
+    def has_review_permission(self, request):
+        return can(request.user, Verb.CHANGE, Cycle)
+
+    @admin.action(description=_("Close selected cycles for review"), permissions=["review"])
+    def close_for_review_selected(self, request, queryset):
+        for cycle in queryset:
+            try:
+                services.close_cycle_for_review(user=request.user, cycle=cycle)
+            except WorkflowError as error:
+                report(self, request, str(cycle), error)
+            else:
+                self.message_user(request, _("%(cycle)s is closed for review.") % {"cycle": cycle}, messages.SUCCESS)
 
     @admin.display(description=_("needs"), ordering="need_count")
     def need_count(self, obj):
@@ -59,7 +167,7 @@ class AreaAdmin(RuleAdmin):
 
 
 @admin.register(Need)
-class NeedAdmin(HistoryRuleAdmin):
+class NeedAdmin(NeedWorkbookAdmin, HistoryRuleAdmin):
     list_display = ["reference", "title", "partner", "pillar", "priority", "status", "cycle", "response_count"]
     list_filter = [
         ("cycle", admin.RelatedOnlyFieldListFilter),
@@ -93,9 +201,155 @@ class NeedAdmin(HistoryRuleAdmin):
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
     inlines = [ResponsesOfNeedInline]
+    actions = ["submit_selected", "validate_selected", "return_selected", "reject_selected", "propose_selected"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(response_count=Count("responses", distinct=True))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [path("carry-over/", view(self.carry_over_view), name="needs_need_carry_over"), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "may_carry_over": bool(self.open_scopes(request))}
+        return super().changelist_view(request, extra_context)
+
+    # The review, one need at a time: each need is reported, done or refused with the reason.
+
+    def has_submit_permission(self, request):
+        return can(request.user, Verb.CHANGE, Need)
+
+    def has_review_permission(self, request):
+        return can(request.user, Verb.REVIEW, Need)
+
+    def _each(self, request, queryset, service, done, **kwargs):
+        for need in queryset:
+            try:
+                service(user=request.user, need=need, **kwargs)
+            except WorkflowError as error:
+                report(self, request, need.reference, error)
+            else:
+                self.message_user(request, done % {"reference": need.reference}, messages.SUCCESS)
+
+    @admin.action(description=_("Submit selected needs"), permissions=["submit"])
+    def submit_selected(self, request, queryset):
+        self._each(request, queryset, services.submit_need, _("%(reference)s is submitted."))
+
+    @admin.action(description=_("Validate selected needs"), permissions=["review"])
+    def validate_selected(self, request, queryset):
+        self._each(request, queryset, services.validate_need, _("%(reference)s is validated."))
+
+    @admin.action(description=_("Return selected needs with a comment"), permissions=["review"])
+    def return_selected(self, request, queryset):
+        comment, page = ask_for_comment(
+            self,
+            request,
+            queryset,
+            title=_("Return needs for changes"),
+            intro=_("Say what the partner should change; the focal point sees the comment on each need."),
+            submit_label=_("Return"),
+        )
+        if page is not None:
+            return page
+        self._each(request, queryset, services.return_need, _("%(reference)s is returned."), comment=comment)
+        return None
+
+    @admin.action(description=_("Reject selected needs with a comment"), permissions=["review"])
+    def reject_selected(self, request, queryset):
+        comment, page = ask_for_comment(
+            self,
+            request,
+            queryset,
+            title=_("Reject needs"),
+            intro=_("Say why these needs are rejected; the comment is kept on each need and in its history."),
+            submit_label=_("Reject"),
+        )
+        if page is not None:
+            return page
+        self._each(request, queryset, services.reject_need, _("%(reference)s is rejected."), comment=comment)
+        return None
+
+    @admin.action(description=_("Record the Support Group's proposal of selected needs"), permissions=["review"])
+    def propose_selected(self, request, queryset):
+        self._each(request, queryset, services.propose_need, _("%(reference)s is proposed by the Support Group."))
+
+    # Carrying needs over from the last cycle
+
+    def open_scopes(self, request):
+        """The (partner, cycle) pairs of open needs cycles the user may add needs to."""
+        return [(partner, cycle) for partner, cycle in self.scopes(request) if cycle.status == CycleStatus.OPEN]
+
+    def carry_over_view(self, request):
+        """Offer a partner's needs of the cycle before an open cycle, to carry over as drafts."""
+        scopes = self.open_scopes(request)
+        if not scopes:
+            raise PermissionDenied
+        cycles = sorted({cycle for partner, cycle in scopes}, key=lambda cycle: (-cycle.first_year, cycle.pk))
+        cycle = next((c for c in cycles if str(c.pk) == request.GET.get("cycle", "")), cycles[0])
+        partners = {partner.pk for partner, scope_cycle in scopes if scope_cycle == cycle}
+        source = services.earlier_cycle(cycle)
+        offered = Need.objects.none()
+        if source is not None:
+            carried = Need.objects.filter(cycle=cycle, carried_over_from=OuterRef("pk"))
+            offered = (
+                visible(request.user, Need.objects.filter(cycle=source, partner__in=partners))
+                .select_related("partner", "pillar", "area")
+                .annotate(carried=Exists(carried))
+                .order_by("partner__order", "pillar__order", "reference")
+            )
+        if request.method == "POST":
+            chosen = [need for need in offered.filter(pk__in=request.POST.getlist("need")) if not need.carried]
+            try:
+                result = services.carry_over_needs(user=request.user, cycle=cycle, needs=chosen)
+            except WorkflowError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.report_carry_over(request, cycle, result)
+            query = urlencode({"cycle__id__exact": cycle.pk})
+            return HttpResponseRedirect(f"{reverse('admin:needs_need_changelist')}?{query}")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Carry over needs from the last cycle"),
+            "cycle": cycle,
+            "cycles": cycles,
+            "source": source,
+            "needs": offered,
+        }
+        return TemplateResponse(request, "admin/needs/need/carry_over.html", context)
+
+    def report_carry_over(self, request, cycle, result):
+        if result.carried:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d need carried over into %(cycle)s as a draft: %(references)s.",
+                    "%(count)d needs carried over into %(cycle)s as drafts: %(references)s.",
+                    len(result.carried),
+                )
+                % {
+                    "count": len(result.carried),
+                    "cycle": cycle,
+                    "references": ", ".join(need.reference for need in result.carried),
+                },
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(request, _("No need was carried over."), messages.WARNING)
+        if result.skipped:
+            self.message_user(
+                request,
+                _("Already carried over before: %(references)s.")
+                % {"references": ", ".join(need.reference for need in result.skipped)},
+                messages.INFO,
+            )
+        if result.left_out:
+            self.message_user(
+                request,
+                _("Not carried over (closed): %(references)s.")
+                % {"references": ", ".join(need.reference for need in result.left_out)},
+                messages.INFO,
+            )
 
     @admin.display(description=_("responses"), ordering="response_count")
     def response_count(self, obj):
@@ -157,3 +411,24 @@ class NeedAdmin(HistoryRuleAdmin):
     def may_become(self, request, obj, original):
         # The Secretariat reviews: it validates, returns, rejects and records the adoption.
         return super().may_become(request, obj, original) or can(request.user, Verb.REVIEW, original)
+
+
+class OpenCycleForm(forms.Form):
+    first_year = forms.IntegerField(label=_("first year"), min_value=2000, max_value=2100)
+    last_year = forms.IntegerField(label=_("last year"), min_value=2000, max_value=2100)
+    copy_areas_from = forms.ModelChoiceField(
+        label=_("copy the areas from"),
+        queryset=Cycle.objects.filter(kind=CycleKind.NEEDS),
+        required=False,
+        empty_label=_("the latest needs cycle"),
+    )
+    comment = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AdoptCycleForm(forms.Form):
+    decision = forms.ModelChoiceField(
+        label=_("Board decision"),
+        queryset=Decision.objects.filter(kind=DecisionKind.ADOPT_CYCLE).select_related("meeting__event"),
+        help_text=_("A decision that adopted a mapping."),
+    )
+    comment = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

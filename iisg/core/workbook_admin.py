@@ -1,0 +1,206 @@
+"""The Excel workbook pages of the back office: download, upload with its report, annotated copy.
+
+A model admin gets them by taking a subclass of `WorkbookAdminMixin` among its bases; the subclass
+(in the app's `workbook_views.py`) says which form chooses the cycle and which functions build and
+read the workbook. Who may use the pages is `can(user, ADD, model)`: those who write such rows.
+
+The annotated copy of a refused upload is kept as a private document (DocumentStorage, outside the
+media) under a random name, for REPORT_LIFETIME, and handed out only to the session that uploaded
+it: a file, not the session, because it can weigh megabytes; storage shared by the web workers,
+not the memory of one, so any worker can serve the link.
+"""
+
+import os
+import secrets
+import time
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.http import FileResponse, Http404, HttpResponse
+from django.template.loader import select_template
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .choices import Verb
+from .permissions import can
+from .storage import document_storage
+from .workbook import XLSX_CONTENT_TYPE, WorkbookRejected, annotate, check_size
+
+REPORT_FOLDER = "workbook-reports"
+REPORT_LIFETIME = 60 * 60  # seconds
+SESSION_KEY = "iisg_workbook_reports"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Workbook"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        help_text=gettext_lazy("The .xlsx workbook downloaded here, filled in."),
+    )
+
+
+def store_report(request, data):
+    """Keep an annotated workbook for this session; answer its token."""
+    storage = document_storage()
+    _sweep(storage)
+    token = secrets.token_urlsafe(16)
+    storage.save(f"{REPORT_FOLDER}/{token}.xlsx", ContentFile(data))
+    reports = request.session.get(SESSION_KEY, {})
+    now = time.time()
+    reports = {key: stamp for key, stamp in reports.items() if now - stamp < REPORT_LIFETIME}
+    reports[token] = now
+    request.session[SESSION_KEY] = reports
+    return token
+
+
+def _sweep(storage):
+    """Delete the annotated workbooks older than REPORT_LIFETIME."""
+    try:
+        _folders, files = storage.listdir(REPORT_FOLDER)
+    except FileNotFoundError:
+        return
+    limit = time.time() - REPORT_LIFETIME
+    for name in files:
+        full = f"{REPORT_FOLDER}/{name}"
+        try:
+            if os.path.getmtime(storage.path(full)) < limit:
+                storage.delete(full)
+        except FileNotFoundError:
+            continue  # another worker swept it
+
+
+class WorkbookAdminMixin:
+    """Download and upload pages for a model admin's workbook, linked from its change list."""
+
+    change_list_template = "admin/workbook/change_list.html"
+    workbook_title = ""
+    choice_form = None  # a form whose cleaned data are the keyword arguments of build/read
+
+    def build_workbook(self, request, **choices):
+        raise NotImplementedError
+
+    def upload_workbook(self, request, data, **choices):
+        raise NotImplementedError
+
+    def workbook_filename(self, **choices):
+        raise NotImplementedError
+
+    # URLs and links
+
+    def _workbook_url_name(self, view):
+        opts = self.model._meta
+        return f"{opts.app_label}_{opts.model_name}_workbook_{view}"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("workbook/download/", wrap(self.workbook_download_view), name=self._workbook_url_name("download")),
+            path("workbook/upload/", wrap(self.workbook_upload_view), name=self._workbook_url_name("upload")),
+            path(
+                "workbook/annotated/<str:token>/",
+                wrap(self.workbook_annotated_view),
+                name=self._workbook_url_name("annotated"),
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        opts = self.model._meta
+        # The links go into whichever change list the admin would have used (the app may have its own).
+        base = select_template(
+            [
+                f"admin/{opts.app_label}/{opts.model_name}/change_list.html",
+                f"admin/{opts.app_label}/change_list.html",
+                "admin/change_list.html",
+            ]
+        )
+        extra_context = {**(extra_context or {}), "workbook_base_template": base.template}
+        if self.may_use_workbook(request):
+            extra_context["workbook_urls"] = {
+                view: reverse(f"{self.admin_site.name}:{self._workbook_url_name(view)}")
+                for view in ("download", "upload")
+            }
+        return super().changelist_view(request, extra_context)
+
+    def may_use_workbook(self, request):
+        return can(request.user, Verb.ADD, self.model)
+
+    def _check(self, request):
+        if not self.may_use_workbook(request):
+            raise PermissionDenied(_("You are not allowed to do this."))
+
+    # Views
+
+    def _render(self, request, title, context):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "workbook_title": self.workbook_title,
+            **context,
+        }
+        return TemplateResponse(request, "admin/workbook/page.html", context)
+
+    def workbook_download_view(self, request):
+        self._check(request)
+        form = self.choice_form(request.GET if "cycle" in request.GET else None, user=request.user)
+        if form.is_bound and form.is_valid():
+            data = self.build_workbook(request, **form.cleaned_data)
+            response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+            filename = self.workbook_filename(**form.cleaned_data)
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+        return self._render(
+            request, _("Download workbook"), {"form": form, "method": "get", "submit": _("Download workbook")}
+        )
+
+    def workbook_upload_view(self, request):
+        self._check(request)
+        upload_form_class = type("WorkbookUploadForm", (self.choice_form, UploadForm), {})
+        if request.method != "POST":
+            form = upload_form_class(user=request.user)
+            return self._render(request, _("Upload workbook"), {"form": form, "method": "post", "upload": True})
+        form = upload_form_class(request.POST, request.FILES, user=request.user)
+        context = {"form": form, "method": "post", "upload": True}
+        if not form.is_valid():
+            return self._render(request, _("Upload workbook"), context)
+        choices = {key: value for key, value in form.cleaned_data.items() if key != "file"}
+        upload = form.cleaned_data["file"]
+        try:
+            check_size(upload.size)  # by the size alone, before anything reads the file
+            data = upload.read()
+            outcome = self.upload_workbook(request, data, **choices)
+        except WorkbookRejected as rejection:
+            form.add_error("file", rejection.message)
+            return self._render(request, _("Upload workbook"), context)
+        context["outcome"] = outcome
+        if outcome.ok:
+            messages.success(
+                request,
+                _("The workbook was applied: %(added)s added, %(changed)s changed, %(unchanged)s unchanged.")
+                % {"added": outcome.added, "changed": outcome.changed, "unchanged": outcome.unchanged},
+            )
+        else:
+            annotated = annotate(data, outcome.problems)
+            if annotated is not None:
+                token = store_report(request, annotated)
+                context["annotated_url"] = reverse(
+                    f"{self.admin_site.name}:{self._workbook_url_name('annotated')}", args=[token]
+                )
+        return self._render(request, _("Upload workbook"), context)
+
+    def workbook_annotated_view(self, request, token):
+        self._check(request)
+        if token not in request.session.get(SESSION_KEY, {}):
+            raise Http404
+        storage = document_storage()
+        name = f"{REPORT_FOLDER}/{token}.xlsx"
+        if not storage.exists(name):
+            raise Http404
+        filename = f"{slugify(self.workbook_title) or 'workbook'}-errors.xlsx"
+        return FileResponse(storage.open(name), as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)

@@ -1,0 +1,332 @@
+"""The needs workbook: a cycle's needs downloaded to fill in, and uploaded back.
+
+`build_workbook` writes the needs the user may write for a cycle (a focal point: its own partner's)
+with the thematic areas and code lists that feed the drop-downs. `upload_workbook` reads an uploaded
+workbook, checks every row (values, references, and `can()` for each need) and writes nothing while
+there is a problem; a clean workbook is applied in one transaction, rows keyed by the cycle and the
+reference, and only the needs whose values changed are saved, so the same file twice changes nothing.
+"""
+
+import copy
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from iisg.core import workbook as wb
+from iisg.core.choices import Verb
+from iisg.core.permissions import can, viewer_of, visible
+from iisg.directory.models import Organisation, Partner, Pillar
+
+from .choices import CycleStatus, NeedStatus, NeedType, Perspective, Priority
+from .models import Area, Need
+
+SHEET = wb.Sheet(
+    "Needs",
+    (
+        wb.Column(
+            "reference",
+            "Reference",
+            "The need's reference in the cycle, e.g. RS-WBBSi-007 (partner code, pillar, number). It identifies "
+            "the need: keep it to update a need; give a new one to add a need.",
+            width=16,
+            required=True,
+            max_length=Need._meta.get_field("reference").max_length,
+        ),
+        wb.Column(
+            "partner", "Partner", "The partner the need is of: its name or code.", 20, required=True, choices="Partners"
+        ),
+        wb.Column("pillar", "Pillar", "The pillar: WBCTi, WBCSCi or WBBSi.", 10, required=True, choices="Pillars"),
+        wb.Column(
+            "area",
+            "Area code",
+            "The code of the thematic area of the pillar, from the Areas sheet.",
+            10,
+            choices="Areas",
+        ),
+        wb.Column("need_type", "Type", "Legislative, institutional or operational.", 14, choices="Types"),
+        wb.Column("perspective", "Perspective", "Prevention or response.", 13, choices="Perspectives"),
+        wb.Column(
+            "title", "Title", "A short title.", 40, required=True, max_length=Need._meta.get_field("title").max_length
+        ),
+        wb.Column("description", "Description", "What is needed.", 60),
+        wb.Column("priority", "Priority", "High, medium or low.", 10, required=True, choices="Priorities"),
+        wb.Column("justification", "Justification", "Why it is needed, and why with this priority.", 50),
+        wb.Column(
+            "responsible_institution",
+            "Responsible institution",
+            "The institution of the partner responsible for the need: its name or acronym.",
+            30,
+            choices="Institutions",
+        ),
+        wb.Column("status", "Status", "Where the need is in the review.", 14, read_only=True),
+    ),
+)
+AREAS_SHEET = "Areas"
+CHANGEABLE = [
+    "partner_id",
+    "pillar_id",
+    "area_id",
+    "need_type",
+    "perspective",
+    "title",
+    "description",
+    "priority",
+    "justification",
+    "responsible_institution_id",
+]
+
+
+def needs_in_scope(*, user, cycle, partner=None):
+    """The needs of a cycle a user's workbook holds: a focal point's own partner's, the Secretariat's all
+    (or one partner's), always within what `visible()` lets the user see."""
+    needs = visible(user, Need.objects.filter(cycle=cycle))
+    viewer = viewer_of(user)
+    if viewer.is_focal_point and not viewer.is_secretariat:
+        needs = needs.filter(partner_id=viewer.partner_id)
+    elif partner is not None:
+        needs = needs.filter(partner=partner)
+    return needs.select_related("partner", "pillar", "area", "responsible_institution").order_by(
+        "partner__order", "pillar__order", "reference"
+    )
+
+
+def _partners_for(user):
+    viewer = viewer_of(user)
+    partners = Partner.objects.all()
+    if viewer.is_focal_point and not viewer.is_secretariat:
+        partners = partners.filter(pk=viewer.partner_id)
+    return list(partners)
+
+
+def build_workbook(*, user, cycle, partner=None):
+    """The needs workbook of a cycle for a user, as .xlsx bytes."""
+    areas = list(Area.objects.filter(cycle=cycle).select_related("pillar", "parent").order_by("pillar__order", "code"))
+    institutions = Organisation.objects.filter(partner__isnull=False).order_by("name")
+    if viewer_of(user).is_focal_point and not viewer_of(user).is_secretariat:
+        institutions = institutions.filter(partner_id=viewer_of(user).partner_id)
+    workbook = wb.new_workbook()
+    ranges = wb.add_code_lists(
+        workbook,
+        {
+            "Partners": [partner.name for partner in _partners_for(user)],
+            "Pillars": [pillar.acronym for pillar in Pillar.objects.all()],
+            "Types": [str(label) for label in NeedType.labels],
+            "Perspectives": [str(label) for label in Perspective.labels],
+            "Priorities": [str(label) for label in Priority.labels],
+            "Institutions": list(institutions.values_list("name", flat=True)),
+        },
+    )
+    wb.write_reference_sheet(
+        workbook,
+        AREAS_SHEET,
+        [_("Pillar"), _("Area code"), _("Area"), _("Objective")],
+        [(a.pillar.acronym, a.code, a.name, a.parent.name if a.parent else "") for a in areas],
+    )
+    if areas:
+        ranges["Areas"] = f"{AREAS_SHEET}!$B$2:$B${len(areas) + 1}"
+    rows = [
+        {
+            "reference": need.reference,
+            "partner": need.partner.name,
+            "pillar": need.pillar.acronym,
+            "area": need.area.code if need.area else None,
+            "need_type": need.get_need_type_display() if need.need_type else None,
+            "perspective": need.get_perspective_display() if need.perspective else None,
+            "title": need.title,
+            "description": need.description or None,
+            "priority": need.get_priority_display(),
+            "justification": need.justification or None,
+            "responsible_institution": need.responsible_institution.name if need.responsible_institution else None,
+            "status": need.get_status_display(),
+        }
+        for need in needs_in_scope(user=user, cycle=cycle, partner=partner)
+    ]
+    wb.write_sheet(workbook, SHEET, rows, ranges, index=0)
+    workbook.active = 0
+    return wb.to_bytes(workbook)
+
+
+class _Lookups:
+    """Everything a row is checked against, read once for the whole workbook."""
+
+    def __init__(self, cycle):
+        partners = list(Partner.objects.all())
+        self.partners = wb.Lookup(_("partner"), [(p, p.name, [p.code, p.display_name]) for p in partners])
+        self.pillars = wb.Lookup(_("pillar"), [(p, p.acronym, [p.code, p.name]) for p in Pillar.objects.all()])
+        self.types = wb.choices_lookup(_("type"), NeedType.choices)
+        self.perspectives = wb.choices_lookup(_("perspective"), Perspective.choices)
+        self.priorities = wb.choices_lookup(_("priority"), Priority.choices)
+        self.institutions = wb.Lookup(
+            _("institution"),
+            [(o, o.name, [o.acronym, str(o)] if o.acronym else [str(o)]) for o in Organisation.objects.all()],
+        )
+        self.areas = {}
+        for area in Area.objects.filter(cycle=cycle):
+            self.areas.setdefault(area.pillar_id, []).append((area, area.code, [area.name]))
+        self.areas = {pillar: wb.Lookup(_("area"), entries) for pillar, entries in self.areas.items()}
+
+
+def _refusal(user, cycle, need, existing):
+    """Why `can()` refused a row, in words (the decision itself is always `can()`'s)."""
+    viewer = viewer_of(user)
+    if existing is not None and existing.status == NeedStatus.ADOPTED:
+        return _("need %(reference)s was adopted by the Board: it is frozen; a change belongs in a new cycle") % {
+            "reference": existing.reference
+        }
+    if not viewer.is_secretariat and cycle.status != CycleStatus.OPEN:
+        return _("the cycle %(cycle)s is %(status)s: its needs can no longer be added or changed") % {
+            "cycle": cycle.period,
+            "status": cycle.get_status_display().lower(),
+        }
+    if viewer.is_focal_point and viewer.partner_id not in {need.partner_id, getattr(existing, "partner_id", None)}:
+        return _("you may not write needs of %(partner)s") % {"partner": need.partner}
+    if viewer.is_focal_point and existing is not None and existing.partner_id != need.partner_id:
+        return _("you may not move a need to %(partner)s") % {"partner": need.partner}
+    if existing is not None:
+        return _("need %(reference)s is %(status)s: you may no longer change it") % {
+            "reference": existing.reference,
+            "status": existing.get_status_display().lower(),
+        }
+    return _("you may not add needs")
+
+
+def upload_workbook(*, user, cycle, data, apply=True):
+    """Check an uploaded needs workbook as a whole and, if nothing is wrong and `apply`, write it.
+
+    Returns an Outcome: the problems (then nothing was written), else how many needs were added,
+    changed and left unchanged. Raises WorkbookRejected for a file that cannot be read at all.
+    """
+    reading = wb.read_workbook(data, [SHEET])
+    problems = wb.Problems(reading.problems)
+    rows = reading.rows.get(SHEET.name, [])
+    if not rows and not problems:
+        problems.at(SHEET, None, None, "", _("the sheet holds no needs"))
+    lookups = _Lookups(cycle)
+    references = [row.values.get("reference") for row in rows if isinstance(row.values.get("reference"), str)]
+    existing = {}
+    for need in Need.objects.filter(cycle=cycle, reference__in=references):
+        need.cycle = cycle
+        existing[need.reference] = need
+    seen = {}
+    added, changed, unchanged = [], [], 0
+    fields = set()
+    for row in rows:
+        reference = row.values.get("reference")
+        if isinstance(reference, str):
+            if reference in seen:
+                problems.at(
+                    SHEET,
+                    row,
+                    SHEET.column("reference"),
+                    reference,
+                    _("the reference is also on row %(row)s") % {"row": seen[reference]},
+                )
+                continue
+            seen[reference] = row.number
+        values = _resolve(row, lookups, problems)
+        if values is None:
+            continue
+        stored = existing.get(reference)
+        if stored is None:
+            need = Need(cycle=cycle, status=NeedStatus.DRAFT, **values)
+            if not can(user, Verb.ADD, need):
+                problems.at(SHEET, row, None, reference, _refusal(user, cycle, need, None))
+                continue
+            added.append(need)
+            continue
+        if not can(user, Verb.VIEW, stored):
+            problems.at(
+                SHEET,
+                row,
+                SHEET.column("reference"),
+                reference,
+                _("the reference is taken by a need you may not see: choose another one"),
+            )
+            continue
+        need = copy.copy(stored)
+        for name, value in values.items():
+            setattr(need, name, value)
+        differences = [name for name in CHANGEABLE if getattr(need, name) != getattr(stored, name)]
+        if not differences:
+            unchanged += 1
+            continue
+        allowed = can(user, Verb.CHANGE, stored) and (can(user, Verb.CHANGE, need) or can(user, Verb.ADD, need))
+        if not allowed:
+            problems.at(SHEET, row, None, reference, _refusal(user, cycle, need, stored))
+            continue
+        fields.update(differences)
+        changed.append(need)
+    outcome = wb.Outcome(
+        problems=wb.ordered(problems, [SHEET]), added=len(added), changed=len(changed), unchanged=unchanged
+    )
+    if outcome.ok and apply:
+        _apply(user, added, changed, fields)
+    return outcome
+
+
+def _resolve(row, lookups, problems):
+    """The model values of a row, or None when one of them is wrong (and reported)."""
+    values = row.values
+    if any(wb.is_bad(value) for value in values.values()) or any(
+        values.get(column.key) is None for column in SHEET.columns if column.required
+    ):
+        ok = False
+    else:
+        ok = True
+    resolved = {}
+
+    def find(key, lookup, attribute):
+        nonlocal ok
+        value = values.get(key)
+        if value is None or wb.is_bad(value):
+            resolved[attribute] = None if attribute.endswith("_id") else ""
+            return None
+        try:
+            found = lookup.find(value)
+        except ValueError as error:
+            problems.at(SHEET, row, SHEET.column(key), value, str(error))
+            ok = False
+            return None
+        resolved[attribute] = found.pk if hasattr(found, "pk") else found
+        return found
+
+    find("partner", lookups.partners, "partner_id")
+    pillar = find("pillar", lookups.pillars, "pillar_id")
+    resolved["area_id"] = None
+    if values.get("area") is not None and not wb.is_bad(values["area"]) and pillar is not None:
+        area_lookup = lookups.areas.get(pillar.pk)
+        if area_lookup is None:
+            problems.at(
+                SHEET,
+                row,
+                SHEET.column("area"),
+                values["area"],
+                _("the cycle has no areas for %(pillar)s: leave the area empty") % {"pillar": pillar.acronym},
+            )
+            ok = False
+        else:
+            find("area", area_lookup, "area_id")
+    find("need_type", lookups.types, "need_type")
+    find("perspective", lookups.perspectives, "perspective")
+    find("priority", lookups.priorities, "priority")
+    find("responsible_institution", lookups.institutions, "responsible_institution_id")
+    for key in ("reference", "title", "description", "justification"):
+        value = values.get(key)
+        resolved[key] = "" if value is None or wb.is_bad(value) else value
+    return resolved if ok else None
+
+
+@transaction.atomic
+def _apply(user, added, changed, fields):
+    reason = _("Excel workbook upload")
+    if added:
+        bulk_create_with_history(added, Need, default_user=user, default_change_reason=reason)
+    if changed:
+        now = timezone.now()
+        for need in changed:
+            need.updated_at = now
+        bulk_update_with_history(
+            changed, Need, sorted([*fields, "updated_at"]), default_user=user, default_change_reason=reason
+        )
