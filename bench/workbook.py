@@ -16,17 +16,16 @@ way a person fills the downloaded template, and measures, as medians over N runs
 import argparse
 import datetime
 import io
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+from bench.common import prepare_database  # noqa: E402
+
 PG_BENCH_DB = "iisg_bench_workbook"
 
 
@@ -40,29 +39,6 @@ def timed(fn, repeat, before=None):
         fn()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
-
-
-def prepare_database(kind):
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iisg.settings")
-    os.environ.pop("DATABASE_URL", None)
-    if kind == "sqlite":
-        os.environ["IISG_VAR_DIR"] = tempfile.mkdtemp(prefix="iisg-bench-workbook-")
-        return lambda: None
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-        admin.execute(f"CREATE DATABASE {PG_BENCH_DB}")
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
-
-    def drop():
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-
-    return drop
 
 
 def setting_up():
@@ -168,7 +144,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rows", type=int, default=5000)
     args = parser.parse_args()
-    drop = prepare_database(args.database)
+    drop = prepare_database(args.database, PG_BENCH_DB)
     rows = []
     try:
         import django

@@ -1,0 +1,45 @@
+"""What every benchmark shares: a database of its own, and medians of repeated runs."""
+
+import os
+import statistics
+import tempfile
+import time
+
+PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def median_ms(fn, repeat):
+    """The median time of `repeat` calls of `fn`, in milliseconds, after one untimed warm-up call
+    (the first call fills caches: templates, translations, the connection)."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def prepare_database(kind, name):
+    """Point Django at a fresh database of the benchmark's own: a temporary SQLite file, or the
+    PostgreSQL database `name`, created now. Call before django.setup(); returns the clean-up."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iisg.settings")
+    os.environ.pop("DATABASE_URL", None)
+    if kind == "sqlite":
+        os.environ["IISG_VAR_DIR"] = tempfile.mkdtemp(prefix=f"{name}-")
+        return lambda: None
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.execute(f"CREATE DATABASE {name}")
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+
+    def drop():
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name}")
+
+    return drop
