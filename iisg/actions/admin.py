@@ -1,18 +1,16 @@
 """Back office of the response mapping: actions, who takes part, their sectors and money, responses."""
 
 import datetime
+from functools import partial
 
-from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Min, Prefetch, Q
 from django.db.models.functions import Coalesce
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from iisg.core.admin import HistoryRuleAdmin, RuleTabularInline
+from iisg.core.admin import HistoryRuleAdmin, RuleTabularInline, apply_to_each, ask_for_comment
 from iisg.core.choices import Verb
 from iisg.core.permissions import can, permitted
 from iisg.needs.errors import WorkflowError
@@ -43,43 +41,6 @@ def record_decision(response, user, before):
     elif before != ResponseStatus.CONFIRMED:
         response.confirmed_by = user
         response.confirmed_at = timezone.now()
-
-
-class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 5, "cols": 80}))
-
-
-def ask_for_comment(model_admin, request, queryset, *, title, intro, submit_label):
-    """The intermediate page of an admin action that must say why (a return, a rejection), like
-    Django's delete confirmation and without JavaScript.
-
-    Returns `(comment, None)` once the page was posted back with a comment, else `(None, page)`:
-    the page to answer with, listing the selected rows and asking for the comment.
-    """
-    form = CommentForm(request.POST if request.POST.get("post") else None)
-    if form.is_bound and form.is_valid():
-        return form.cleaned_data["comment"], None
-    opts = model_admin.model._meta
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "title": title,
-        "intro": intro,
-        "submit_label": submit_label,
-        "objects": list(queryset),
-        "form": form,
-        "opts": opts,
-        "action": request.POST.get("action", ""),
-        "action_checkbox_name": ACTION_CHECKBOX_NAME,
-    }
-    return None, TemplateResponse(request, "admin/actions/comment_action.html", context)
-
-
-def report(model_admin, request, name, error):
-    """Show a refused step as an error message that names the row."""
-    message = str(error)
-    if name not in message:
-        message = f"{name}: {message}"
-    model_admin.message_user(request, message, messages.ERROR)
 
 
 class ResponseRecording:
@@ -291,20 +252,23 @@ class ResponseAdmin(ResponseRecording, ActionChoices, HistoryRuleAdmin):
     def has_confirm_permission(self, request):
         return can(request.user, Verb.REVIEW, Response)
 
+    def _review_each(self, request, queryset, step, done):
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda response: step(user=request.user, response=response),
+            name=lambda response: response.need.reference,
+            done=lambda response: done % {"reference": response.need.reference, "action": response.action},
+            refused=WorkflowError,
+        )
+
     @admin.action(description=_("Confirm selected responses"), permissions=["confirm"])
     def confirm_selected(self, request, queryset):
-        for response in queryset.select_related("action", "need"):
-            try:
-                services.confirm_response(user=request.user, response=response)
-            except WorkflowError as error:
-                report(self, request, response.need.reference, error)
-            else:
-                self.message_user(
-                    request,
-                    _("%(reference)s: the response of “%(action)s” is confirmed.")
-                    % {"reference": response.need.reference, "action": response.action},
-                    messages.SUCCESS,
-                )
+        queryset = queryset.select_related("action", "need")
+        self._review_each(
+            request, queryset, services.confirm_response, _("%(reference)s: the response of “%(action)s” is confirmed.")
+        )
 
     @admin.action(description=_("Reject selected responses with a comment"), permissions=["confirm"])
     def reject_selected(self, request, queryset):
@@ -319,18 +283,12 @@ class ResponseAdmin(ResponseRecording, ActionChoices, HistoryRuleAdmin):
         )
         if page is not None:
             return page
-        for response in queryset:
-            try:
-                services.reject_response(user=request.user, response=response, comment=comment)
-            except WorkflowError as error:
-                report(self, request, response.need.reference, error)
-            else:
-                self.message_user(
-                    request,
-                    _("%(reference)s: the response of “%(action)s” is rejected.")
-                    % {"reference": response.need.reference, "action": response.action},
-                    messages.SUCCESS,
-                )
+        self._review_each(
+            request,
+            queryset,
+            partial(services.reject_response, comment=comment),
+            _("%(reference)s: the response of “%(action)s” is rejected."),
+        )
         return None
 
 

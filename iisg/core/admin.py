@@ -6,7 +6,9 @@ its rows with `visible()`, and checks the object-level rule once more when it sa
 so a tampered form cannot do what the rules forbid.
 """
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group, User
@@ -14,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import ManyToManyField
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -36,6 +39,54 @@ def has_rule(model):
     except LookupError:
         return False
     return True
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 5, "cols": 80}))
+
+
+def ask_for_comment(model_admin, request, queryset, *, title, intro, submit_label):
+    """The intermediate page of an admin action that must say why (a return, a rejection), like
+    Django's delete confirmation and without JavaScript.
+
+    Returns `(comment, None)` once the page was posted back with a comment, else `(None, page)`:
+    the page to answer with, listing the selected rows and asking for the comment.
+    """
+    form = CommentForm(request.POST if request.POST.get("post") else None)
+    if form.is_bound and form.is_valid():
+        return form.cleaned_data["comment"], None
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "intro": intro,
+        "submit_label": submit_label,
+        "objects": list(queryset),
+        "form": form,
+        "opts": model_admin.model._meta,
+        "action": request.POST.get("action", ""),
+        "action_checkbox_name": ACTION_CHECKBOX_NAME,
+    }
+    return None, TemplateResponse(request, "admin/comment_action.html", context)
+
+
+def report(model_admin, request, name, error):
+    """Show a refused step as an error message that names the row."""
+    message = str(error)
+    if name not in message:
+        message = f"{name}: {message}"
+    model_admin.message_user(request, message, messages.ERROR)
+
+
+def apply_to_each(model_admin, request, rows, step, *, name, done, refused):
+    """Run the workflow `step(row)` for each selected row and say, per row, what happened: the
+    `refused` errors as messages naming the row (`name(row)`), the others succeeded with `done(row)`."""
+    for row in rows:
+        try:
+            step(row)
+        except refused as error:
+            report(model_admin, request, name(row), error)
+        else:
+            model_admin.message_user(request, done(row), messages.SUCCESS)
 
 
 class RuleChecks:

@@ -12,8 +12,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from iisg.actions.admin import ResponsesOfNeedInline, ask_for_comment, report
-from iisg.core.admin import HistoryRuleAdmin, RuleAdmin, RuleTabularInline
+from iisg.actions.admin import ResponsesOfNeedInline
+from iisg.core.admin import HistoryRuleAdmin, RuleAdmin, RuleTabularInline, apply_to_each, ask_for_comment, report
 from iisg.core.choices import Verb
 from iisg.core.permissions import can, visible
 from iisg.directory.models import Partner
@@ -223,13 +223,15 @@ class NeedAdmin(NeedWorkbookAdmin, HistoryRuleAdmin):
         return can(request.user, Verb.REVIEW, Need)
 
     def _each(self, request, queryset, service, done, **kwargs):
-        for need in queryset:
-            try:
-                service(user=request.user, need=need, **kwargs)
-            except WorkflowError as error:
-                report(self, request, need.reference, error)
-            else:
-                self.message_user(request, done % {"reference": need.reference}, messages.SUCCESS)
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda need: service(user=request.user, need=need, **kwargs),
+            name=lambda need: need.reference,
+            done=lambda need: done % {"reference": need.reference},
+            refused=WorkflowError,
+        )
 
     @admin.action(description=_("Submit selected needs"), permissions=["submit"])
     def submit_selected(self, request, queryset):

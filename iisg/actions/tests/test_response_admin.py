@@ -76,7 +76,7 @@ def test_rejecting_asks_for_a_comment_first(client, need):
 
     page = bulk(client, "reject_selected", [proposed])
     assert page.status_code == 200
-    assert "admin/actions/comment_action.html" in [template.name for template in page.templates]
+    assert "admin/comment_action.html" in [template.name for template in page.templates]
     assert confirm_comment(client, "reject_selected", [proposed], "").context["form"].errors["comment"]
     proposed.refresh_from_db()
     assert proposed.status == ResponseStatus.PROPOSED

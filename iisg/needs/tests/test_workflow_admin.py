@@ -134,7 +134,7 @@ def test_returning_asks_for_a_comment_first(client, cycle):
 
     page = bulk(client, "return_selected", [need])
     assert page.status_code == 200
-    assert "admin/actions/comment_action.html" in [template.name for template in page.templates]
+    assert "admin/comment_action.html" in [template.name for template in page.templates]
     assert "AL-WBBSi-001" in page.content.decode()
     need.refresh_from_db()
     assert need.status == NeedStatus.SUBMITTED
