@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "iisg.directory",
     "iisg.needs",
     "iisg.actions",
+    "iisg.iati",
     "iisg.events",
     "iisg.governance",
     "iisg.website",

@@ -57,6 +57,41 @@ class Action(TimeStampedModel):
     )
     source = models.CharField(_("source"), max_length=10, choices=ActionSource.choices, default=ActionSource.ENTERED)
     last_imported_at = models.DateTimeField(_("last imported"), null=True, blank=True)
+
+    # What an IATI file said, kept as published (see iisg.iati).
+    language = models.CharField(_("language"), max_length=10, blank=True, help_text=_("The default xml:lang."))
+    titles = models.JSONField(
+        _("titles"), default=list, blank=True, help_text=_("Every [language, text] pair of the title.")
+    )
+    descriptions = models.JSONField(
+        _("descriptions"),
+        default=list,
+        blank=True,
+        help_text=_("Every {type, lang, text} of the descriptions."),
+    )
+    reporting_organisation = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name=_("reporting organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reported_actions",
+    )
+    secondary_reporter = models.BooleanField(
+        _("secondary reporter"), default=False, help_text=_("Reported by someone other than its owner.")
+    )
+    hierarchy = models.PositiveSmallIntegerField(_("hierarchy"), null=True, blank=True)
+    humanitarian = models.BooleanField(_("humanitarian"), null=True, blank=True)
+    iati_version = models.CharField(_("IATI version"), max_length=10, blank=True)
+    iati_last_updated = models.DateTimeField(_("last updated by the publisher"), null=True, blank=True)
+    iati_source = models.CharField(_("IATI source file"), max_length=255, blank=True)
+    iati_hash = models.CharField(_("IATI content hash"), max_length=64, blank=True)
+    withdrawn_at = models.DateTimeField(
+        _("withdrawn"),
+        null=True,
+        blank=True,
+        help_text=_("When a re-published source file no longer held this action. Withdrawn actions are not counted."),
+    )
     history = HistoricalRecords(m2m_fields=[partners, pillars])
 
     class Meta:
@@ -164,7 +199,35 @@ class ActionSector(models.Model):
         return f"{self.code}{share}"
 
 
-class Budget(models.Model):
+class Money(models.Model):
+    """A value in its own currency at its value date, with the EUR figure derived from the monthly
+    rates (iisg.actions.money). Without a currency or a rate, the EUR figure stays empty: never 0."""
+
+    value = models.DecimalField(_("value"), **MONEY)
+    value_raw = models.CharField(_("value as published"), max_length=50, blank=True)
+    currency = models.CharField(
+        _("currency"), max_length=3, blank=True, validators=[currency_code], help_text=_("Empty when not known.")
+    )
+    value_date = models.DateField(_("value date"), null=True, blank=True)
+    value_eur = models.DecimalField(_("value (EUR)"), null=True, blank=True, **MONEY)
+    eur_rate = models.DecimalField(
+        _("EUR rate"), max_digits=20, decimal_places=10, null=True, blank=True, help_text=_("EUR for one unit.")
+    )
+    rate_month = models.DateField(_("rate month"), null=True, blank=True, help_text=_("The month whose rate was used."))
+
+    class Meta:
+        abstract = True
+
+
+def iso_currency_or_empty(name):
+    return models.CheckConstraint(
+        condition=Q(currency="") | Q(currency__regex=r"^[A-Z]{3}$"),
+        name=name,
+        violation_error_message=_("Use an ISO 4217 currency code such as EUR."),
+    )
+
+
+class Budget(Money):
     """A budget of an action for a period, in its currency, valued at a date."""
 
     action = models.ForeignKey(Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="budgets")
@@ -172,9 +235,6 @@ class Budget(models.Model):
     status = models.PositiveSmallIntegerField(_("status"), choices=BudgetStatus.choices, default=BudgetStatus.COMMITTED)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
-    value = models.DecimalField(_("value"), **MONEY)
-    currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
-    value_date = models.DateField(_("value date"))
     history = HistoricalRecords()
 
     class Meta:
@@ -187,26 +247,65 @@ class Budget(models.Model):
                 name="budget_period_end_not_before_start",
                 violation_error_message=_("A budget period cannot end before it starts."),
             ),
-            models.CheckConstraint(
-                condition=Q(currency__regex=r"^[A-Z]{3}$"),
-                name="budget_currency_iso",
-                violation_error_message=_("Use an ISO 4217 currency code such as EUR."),
-            ),
+            iso_currency_or_empty("budget_currency_iso"),
         ]
 
     def __str__(self):
         return f"{self.value:,.2f} {self.currency} ({self.period_start:%Y-%m}–{self.period_end:%Y-%m})"
 
 
-class Transaction(models.Model):
+class PlannedDisbursement(Money):
+    """Money an action plans to disburse in a period (IATI planned-disbursement)."""
+
+    action = models.ForeignKey(
+        Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="planned_disbursements"
+    )
+    disbursement_type = models.PositiveSmallIntegerField(_("type"), choices=BudgetType.choices, null=True, blank=True)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"), null=True, blank=True)
+    provider = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name=_("provider"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    receiver = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name=_("receiver"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["period_start"]
+        verbose_name = _("planned disbursement")
+        verbose_name_plural = _("planned disbursements")
+        constraints = [
+            not_before(
+                "period_end",
+                "period_start",
+                name="planned_disbursement_end_not_before_start",
+                message=_("A planned disbursement cannot end before it starts."),
+            ),
+            iso_currency_or_empty("planned_disbursement_currency_iso"),
+        ]
+
+    def __str__(self):
+        return f"{self.value:,.2f} {self.currency} ({self.period_start:%Y-%m})"
+
+
+class Transaction(Money):
     """A commitment, disbursement or expenditure of an action, in its currency and value date."""
 
     action = models.ForeignKey(Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="transactions")
     transaction_type = models.PositiveSmallIntegerField(_("type"), choices=TransactionType.choices)
     date = models.DateField(_("date"))
-    value = models.DecimalField(_("value"), **MONEY)
-    currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
-    value_date = models.DateField(_("value date"))
+    reference = models.CharField(_("reference"), max_length=200, blank=True)
     provider = models.ForeignKey(
         "directory.Organisation",
         verbose_name=_("provider"),
@@ -215,6 +314,7 @@ class Transaction(models.Model):
         blank=True,
         related_name="provided_transactions",
     )
+    provider_activity = models.CharField(_("provider activity"), max_length=200, blank=True)
     receiver = models.ForeignKey(
         "directory.Organisation",
         verbose_name=_("receiver"),
@@ -223,23 +323,127 @@ class Transaction(models.Model):
         blank=True,
         related_name="received_transactions",
     )
+    receiver_activity = models.CharField(_("receiver activity"), max_length=200, blank=True)
     description = models.CharField(_("description"), max_length=500, blank=True)
+    humanitarian = models.BooleanField(_("humanitarian"), null=True, blank=True)
+    sector_vocabulary = models.CharField(_("sector vocabulary"), max_length=10, blank=True)
+    sector_code = models.CharField(_("sector"), max_length=20, blank=True)
+    recipient_country = models.CharField(_("recipient country"), max_length=2, blank=True)
+    recipient_region = models.CharField(_("recipient region"), max_length=10, blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["date"]
         verbose_name = _("transaction")
         verbose_name_plural = _("transactions")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(currency__regex=r"^[A-Z]{3}$"),
-                name="transaction_currency_iso",
-                violation_error_message=_("Use an ISO 4217 currency code such as EUR."),
-            ),
-        ]
+        constraints = [iso_currency_or_empty("transaction_currency_iso")]
 
     def __str__(self):
         return f"{self.get_transaction_type_display()} {self.date:%Y-%m-%d} {self.value:,.2f} {self.currency}"
+
+
+class Recipient(models.Model):
+    """A country or region an action benefits, with its share (IATI recipient-country/-region)."""
+
+    class Kind(models.TextChoices):
+        COUNTRY = "country", _("Country")
+        REGION = "region", _("Region")
+
+    action = models.ForeignKey(Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="recipients")
+    kind = models.CharField(_("kind"), max_length=7, choices=Kind.choices)
+    code = models.CharField(_("code"), max_length=10)
+    vocabulary = models.CharField(
+        _("vocabulary"), max_length=10, blank=True, help_text=_("Regions only; 1 = OECD DAC.")
+    )
+    percentage = models.DecimalField(_("percentage"), max_digits=5, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "code"]
+        verbose_name = _("recipient")
+        verbose_name_plural = _("recipients")
+
+    def __str__(self):
+        share = f" {self.percentage}%" if self.percentage is not None else ""
+        return f"{self.code}{share}"
+
+
+class DocumentLink(models.Model):
+    """A document published about an action, by its address."""
+
+    action = models.ForeignKey(
+        Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="document_links"
+    )
+    url = models.URLField(_("address"), max_length=1000)
+    file_format = models.CharField(_("format"), max_length=100, blank=True)
+    titles = models.JSONField(_("titles"), default=list, blank=True, help_text=_("[language, text] pairs."))
+    categories = models.JSONField(_("categories"), default=list, blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    document_date = models.DateField(_("document date"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("document link")
+        verbose_name_plural = _("document links")
+
+    def __str__(self):
+        return self.titles[0][1] if self.titles else self.url
+
+
+class PolicyMarker(models.Model):
+    """How significant a policy objective (gender, environment…) is to an action."""
+
+    action = models.ForeignKey(
+        Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="policy_markers"
+    )
+    vocabulary = models.CharField(_("vocabulary"), max_length=10, default="1")
+    code = models.CharField(_("code"), max_length=20)
+    significance = models.PositiveSmallIntegerField(_("significance"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["vocabulary", "code"]
+        verbose_name = _("policy marker")
+        verbose_name_plural = _("policy markers")
+
+    def __str__(self):
+        return f"{self.code} ({self.significance})"
+
+
+class RelatedActivity(models.Model):
+    """A link to a parent, child, sibling or co-funded activity, by IATI identifier."""
+
+    action = models.ForeignKey(
+        Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="related_activities"
+    )
+    relation = models.PositiveSmallIntegerField(_("relation"), help_text=_("IATI RelatedActivityType code."))
+    ref = models.CharField(_("IATI identifier"), max_length=200)
+
+    class Meta:
+        ordering = ["relation", "ref"]
+        verbose_name = _("related activity")
+        verbose_name_plural = _("related activities")
+
+    def __str__(self):
+        return self.ref
+
+
+class ExchangeRate(models.Model):
+    """A monthly average rate of a currency, in a common unit: a cross rate of two currencies in the
+    same month gives one in the other (see iisg.actions.money)."""
+
+    currency = models.CharField(_("currency"), max_length=3)
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    value = models.DecimalField(_("value"), max_digits=24, decimal_places=12)
+
+    class Meta:
+        ordering = ["currency", "month"]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "month"], name="exchange_rate_unique_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.currency} {self.month:%Y-%m}"
 
 
 class Response(TimeStampedModel):

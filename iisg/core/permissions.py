@@ -133,6 +133,13 @@ class SecretariatOnly(Rule):
         return NOTHING
 
 
+class SecretariatWork(Rule):
+    """The Secretariat's own working records (IATI imports): nobody else sees them."""
+
+    def q_allows(self, viewer, verb):
+        return EVERYTHING if viewer.is_secretariat and verb in WRITE | {VIEW} else NOTHING
+
+
 class AccountRule(Rule):
     """Logins: the Secretariat manages them; everyone else only sees their own."""
 
@@ -354,7 +361,15 @@ RULES = {
     "actions.actionsector": ActionRule("action__"),
     "actions.budget": ActionRule("action__"),
     "actions.transaction": ActionRule("action__"),
+    "actions.planneddisbursement": ActionRule("action__"),
+    "actions.recipient": ActionRule("action__"),
+    "actions.documentlink": ActionRule("action__"),
+    "actions.policymarker": ActionRule("action__"),
+    "actions.relatedactivity": ActionRule("action__"),
+    "actions.exchangerate": Rule(),
     "actions.response": ResponseRule(),
+    "iati.codelistentry": Rule(),
+    "iati.importrun": SecretariatWork(),
     "events.event": EventRule(),
     "governance.meeting": Rule(),
     "governance.decision": Rule(),

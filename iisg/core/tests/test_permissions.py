@@ -261,6 +261,31 @@ def test_a_role_without_its_scope_writes_nothing(world):
     assert can(lost_donor, V, world["own_action"])
 
 
+def _iati_children(*, own, other):
+    """One of each IATI child record, on both sides of the donor's scope, and the reference data."""
+    from datetime import date
+
+    from iisg.actions.models import (
+        DocumentLink,
+        ExchangeRate,
+        PlannedDisbursement,
+        PolicyMarker,
+        Recipient,
+        RelatedActivity,
+    )
+    from iisg.iati.models import CodelistEntry, ImportRun
+
+    for action in (own, other):
+        PlannedDisbursement.objects.create(action=action, period_start=date(2025, 1, 1), value=1, currency="EUR")
+        Recipient.objects.create(action=action, kind=Recipient.Kind.COUNTRY, code="AL")
+        DocumentLink.objects.create(action=action, url="https://example.org/report.pdf")
+        PolicyMarker.objects.create(action=action, code="1", significance=1)
+        RelatedActivity.objects.create(action=action, relation=1, ref="XM-DAC-41114-1")
+    ExchangeRate.objects.create(currency="EUR", month=date(2025, 1, 1), value=1)
+    CodelistEntry.objects.create(codelist="Sector", code="15210", name="Security system management and reform")
+    ImportRun.objects.create(source_name="activities.xml")
+
+
 def _every_object_of(model):
     return list(model._default_manager.all())
 
@@ -275,6 +300,7 @@ def test_queryset_rules_agree_with_object_rules(world, label):
     f.BudgetFactory(action=world["own_action"])
     f.TransactionFactory(action=world["other_action"])
     f.ActionSectorFactory(action=world["own_action"])
+    _iati_children(own=world["own_action"], other=world["other_action"])
     f.DecisionFactory()
     f.MembershipFactory(pillar=world["pillar"])
     f.AreaFactory(pillar=world["pillar"])
