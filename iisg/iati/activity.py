@@ -75,7 +75,7 @@ class Budget:
     period_end: date
     value: Value
     type: str = "1"  # BudgetType
-    status: str = "2"  # BudgetStatus (2 = committed, the schema's default)
+    status: str = "1"  # BudgetStatus (1 = indicative, the schema's default)
 
 
 @dataclass

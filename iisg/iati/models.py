@@ -9,7 +9,7 @@ class CodelistEntry(models.Model):
     """One code of an IATI codelist (Sector, Country, Currency…), with its English name."""
 
     codelist = models.CharField(_("codelist"), max_length=60)
-    code = models.CharField(_("code"), max_length=40)
+    code = models.CharField(_("code"), max_length=100)
     name = models.CharField(_("name"), max_length=500)
     description = models.TextField(_("description"), blank=True)
     category = models.CharField(_("category"), max_length=40, blank=True)
