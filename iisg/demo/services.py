@@ -5,6 +5,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
+from iisg.actions.money import load_rates
+from iisg.iati.codelists import load_codelists
+
 from .content import load_content
 from .logins import demo_users, load_logins
 from .mapping import DEFAULT_SEED, MappingSummary, load_mapping, plan
@@ -36,6 +39,8 @@ def load_demo(*, seed=DEFAULT_SEED, with_logins=True):
         )
     mapping_plan = plan(seed)
     with transaction.atomic():
+        load_rates()
+        load_codelists()
         content = load_content()
         logins = load_logins(organisations=content.organisations, partners=content.partners) if with_logins else []
         figures = load_mapping(mapping_plan, content=content, users=demo_users())

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 
 from iisg.actions.choices import OrganisationRole, ResponseStatus
 from iisg.actions.models import Action, ActionOrganisation, ActionSector, Budget, Response, Transaction
+from iisg.actions.money import Rates
 from iisg.core.choices import Role
 from iisg.needs.choices import CycleKind, CycleStatus, NeedStatus
 from iisg.needs.models import Area, Cycle, Need
@@ -179,6 +180,7 @@ def load_actions(planned, *, content):
         key=("action_id", "vocabulary", "code"),
         existing=ActionSector.objects.filter(action_id__in=ids),
     )
+    rates = Rates.from_database()
     upsert_many(
         Budget,
         rows_of(
@@ -192,6 +194,7 @@ def load_actions(planned, *, content):
                     "value": budget.value,
                     "currency": action.currency,
                     "value_date": budget.period_start,
+                    **rates.fields(budget.value, action.currency, budget.period_start),
                 }
                 for budget in action.budgets
             )
@@ -210,6 +213,7 @@ def load_actions(planned, *, content):
                     "value": transaction.value,
                     "currency": action.currency,
                     "value_date": transaction.date,
+                    **rates.fields(transaction.value, action.currency, transaction.date),
                     "provider_id": organisations[transaction.provider].pk,
                     "receiver_id": organisations[transaction.receiver].pk if transaction.receiver else None,
                     "description": transaction.description,
