@@ -44,6 +44,7 @@ from iisg.actions.models import (
     Transaction,
 )
 from iisg.actions.money import Rates
+from iisg.core.bulk import insert_rows
 from iisg.directory.choices import OrganisationKind
 from iisg.directory.models import Organisation, Partner
 
@@ -295,7 +296,7 @@ class _Run:
             self._fill(action, activity)
             actions.append(action)
         Action.objects.bulk_create(actions, batch_size=BATCH_SIZE)
-        Action.history.bulk_history_create(actions, default_user=self.user, default_change_reason=self._reason())
+        self._record(actions, "+", self._reason())
         self._write_children(list(zip(actions, activities, strict=True)))
         self.summary.counts["imported"] += len(actions)
 
@@ -309,11 +310,29 @@ class _Run:
         for action, activity in pairs:
             self._fill(action, activity)
         Action.objects.bulk_update([a for a, _ in pairs], _ACTION_FIELDS, batch_size=BATCH_SIZE)
-        Action.history.bulk_history_create(
-            [a for a, _ in pairs], update=True, default_user=self.user, default_change_reason=self._reason()
-        )
+        self._record([a for a, _ in pairs], "~", self._reason())
         self._write_children(pairs)
         self.summary.counts["updated"] += len(pairs)
+
+    def _record(self, actions, kind, reason):
+        """The history rows of `actions` (kind "+" created, "~" changed), as django-simple-history
+        writes them, in one bulk insert: its own bulk_history_create builds a model per row."""
+        model = Action.history.model
+        names = [f.attname for f in model._meta.concrete_fields if not f.attname.startswith("history_")]
+        user_id = self.user.pk if self.user else None
+        insert_rows(
+            model,
+            [
+                {name: getattr(action, name) for name in names}
+                | {
+                    "history_date": timezone.now(),
+                    "history_type": kind,
+                    "history_change_reason": reason,
+                    "history_user_id": user_id,
+                }
+                for action in actions
+            ],
+        )
 
     def _reason(self):
         return _("Imported from %(file)s") % {"file": self.summary.source_name}
@@ -325,10 +344,10 @@ class _Run:
             _Children(self, action, activity, rows).build()
             for code in sorted(activity.recipient_countries):
                 if code in self.partners:
-                    partners.append(Action.partners.through(action_id=action.pk, partner_id=self.partners[code]))
-        for model, objects in rows.items():
-            model.objects.bulk_create(objects, batch_size=1000)
-        Action.partners.through.objects.bulk_create(partners, batch_size=1000)
+                    partners.append({"action_id": action.pk, "partner_id": self.partners[code]})
+        for model, values in rows.items():
+            insert_rows(model, values)
+        insert_rows(Action.partners.through, partners)
 
     def withdraw_missing(self):
         """Withdraw the actions this file gave before and no longer holds."""
@@ -343,12 +362,7 @@ class _Run:
             for action in gone:
                 action.withdrawn_at = self.now
             Action.objects.bulk_update(gone, ["withdrawn_at"])
-            Action.history.bulk_history_create(
-                gone,
-                update=True,
-                default_user=self.user,
-                default_change_reason=_("Withdrawn: no longer in %(file)s") % {"file": self.summary.source_name},
-            )
+            self._record(gone, "~", _("Withdrawn: no longer in %(file)s") % {"file": self.summary.source_name})
         self.summary.counts["withdrawn"] += len(gone_ids)
 
 
@@ -393,7 +407,7 @@ class _Children:
         )
 
     def add(self, model, **values):
-        self.rows[model].append(model(action_id=self.action.pk, **values))
+        self.rows[model].append({"action_id": self.action.pk, **values})
 
     def build(self):
         self.participations()
