@@ -24,6 +24,14 @@ class Problem:
     field: str = ""  # the element or attribute, e.g. "transaction/value/@currency"
 
 
+@dataclass(frozen=True)
+class Unchanged:
+    """An activity the importer already holds with the same content hash: not checked or read again."""
+
+    identifier: str
+    line: int | None = None
+
+
 @dataclass
 class Narrative:
     lang: str  # the narrative's xml:lang, else the activity's, else ""

@@ -49,7 +49,7 @@ from iisg.directory.choices import OrganisationKind
 from iisg.directory.models import Organisation, Partner
 
 from . import parser
-from .activity import Problem, best_text
+from .activity import Problem, Unchanged, best_text
 from .codelists import known_codes
 
 BATCH_SIZE = 500
@@ -123,9 +123,12 @@ def import_file(path, *, source_name=None, countries=(), sector_prefixes=(), use
     )
     with transaction.atomic():
         batch = []
-        for item in parser.read(path, codes=known_codes(), progress=progress):
+        for item in parser.read(path, codes=known_codes(), progress=progress, known=run.held()):
             if isinstance(item, Problem):
                 run.note(item)
+                continue
+            if isinstance(item, Unchanged):
+                run.unchanged(item)
                 continue
             batch.append(item)
             if len(batch) >= BATCH_SIZE:
@@ -158,6 +161,23 @@ class _Run:
             self.summary.counts["rejected"] += 1
             if problem.identifier:
                 self.seen.add(problem.identifier)
+
+    def held(self):
+        """Identifier → content hash of the actions this file gave before and still holds: the
+        parser passes over those activities when their bytes have not changed."""
+        return dict(
+            Action.objects.filter(
+                source=ActionSource.IATI, iati_source=self.summary.source_name, withdrawn_at__isnull=True
+            ).values_list("iati_identifier", "iati_hash")
+        )
+
+    def unchanged(self, item):
+        self.summary.counts["read"] += 1
+        if item.identifier in self.seen:
+            self._conflict(item, _("The identifier appears twice in this file; the first one was kept."))
+            return
+        self.seen.add(item.identifier)
+        self.summary.counts["unchanged"] += 1
 
     def keeps(self, activity):
         """Whether the activity passes the country and sector filters of this import."""

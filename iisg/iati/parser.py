@@ -65,6 +65,7 @@ from .activity import (
     RelatedActivity,
     Sector,
     Transaction,
+    Unchanged,
     Value,
     best_text,
 )
@@ -112,7 +113,7 @@ class BrokenFile(Exception):
         super().__init__(f"line {line}: {reason}" if line else reason)
 
 
-def read(source, *, codes=None, progress=None, max_activity_bytes=MAX_ACTIVITY_BYTES):
+def read(source, *, codes=None, progress=None, max_activity_bytes=MAX_ACTIVITY_BYTES, known=None):
     """Yield, in file order, an `Activity` for each accepted activity (its warnings in
     `.problems`), a `Problem(severity="error")` for each rejected one, and Problems with no
     identifier for the file itself.
@@ -120,11 +121,18 @@ def read(source, *, codes=None, progress=None, max_activity_bytes=MAX_ACTIVITY_B
     `source` is a path or a binary file object (read from where it stands, not closed). `codes`
     maps codelist names to their codes; a code missing from its codelist is reported. `progress`
     is called with (bytes read, file size or None) about every 1% and once at the end. An
-    activity larger than `max_activity_bytes` is rejected. Raises BrokenFile, possibly after some
+    activity larger than `max_activity_bytes` is rejected. `known` maps identifiers to the content
+    hashes the caller holds: an activity whose identifier and hash match is yielded as `Unchanged`,
+    neither checked nor read again (a re-import of the same file). Raises BrokenFile, possibly after some
     items were yielded, when the file is refused as a whole.
     """
     with _Input(source, progress) as data:
-        yield from _File(data, codes=codes or {}, max_activity_bytes=max_activity_bytes).items()
+        yield from _File(data, codes=codes or {}, max_activity_bytes=max_activity_bytes, known=known).items()
+
+
+def content_hash(element):
+    """The SHA-256 of the activity as published: the same bytes, the same hash."""
+    return hashlib.sha256(etree.tostring(element, with_tail=False)).hexdigest()
 
 
 @cache
@@ -274,9 +282,10 @@ def _encoding_family(head):
 class _File:
     """One pass over a file, kept across a second pass when the bytes had to be transcoded."""
 
-    def __init__(self, data, *, codes, max_activity_bytes):
+    def __init__(self, data, *, codes, max_activity_bytes, known=None):
         self.data = data
         self.codes = codes
+        self.known = known or {}
         self.cap = max_activity_bytes
         self.noted = set()  # file-level problems already yielded: a second pass finds them again
         self.started_root = False
@@ -448,6 +457,9 @@ class _File:
             version = "unknown"
         raw_identifier = _child_text(element, "iati-identifier")
         identifier = (raw_identifier or "").strip()
+        if identifier and identifier in self.known and self.known[identifier] == content_hash(element):
+            yield Unchanged(identifier, element.sourceline)
+            return
         if major == "2":
             if not self.root_checked and self.version_major is None:
                 yield from self._check_root()
@@ -583,7 +595,7 @@ class _Reader:
             if handler is not None:
                 handler(self, child)
         self._check_shares(activity)
-        activity.content_hash = hashlib.sha256(etree.tostring(element, with_tail=False)).hexdigest()
+        activity.content_hash = content_hash(element)
         activity.problems = self.problems
         return activity
 

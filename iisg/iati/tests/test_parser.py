@@ -21,7 +21,7 @@ from django.conf import settings
 from lxml import etree
 
 from iisg.iati import parser
-from iisg.iati.activity import Activity, Problem
+from iisg.iati.activity import Activity, Problem, Unchanged
 from iisg.iati.parser import BrokenFile, read
 
 IATI = Path(settings.SHARED_DATA_DIR) / "iati"
@@ -769,3 +769,15 @@ def test_last_updated_is_timezone_aware_and_read_as_utc_without_a_zone():
     assert cafod.last_updated == datetime(2013, 1, 23, tzinfo=UTC)
     example = parse(EXAMPLE)[0][0]
     assert example.last_updated == datetime(2014, 9, 10, 7, 15, 37, tzinfo=UTC)
+
+
+def test_an_activity_the_caller_holds_unchanged_is_passed_over_and_a_changed_one_read():
+    activities, _errors, _notes = parse(CAFOD)
+    held = {a.identifier: a.content_hash for a in activities}
+    first = activities[0].identifier
+    held[first] = "0" * 64  # the caller holds another version of this one
+    found = list(read(CAFOD, known=held))
+    unchanged = [item for item in found if isinstance(item, Unchanged)]
+    assert [item.identifier for item in found if isinstance(item, Activity)] == [first]
+    assert len(unchanged) == len(activities) - 1
+    assert all(item.line for item in unchanged)
