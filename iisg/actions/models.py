@@ -44,7 +44,14 @@ class Action(TimeStampedModel):
     planned_end = models.DateField(_("planned end"), null=True, blank=True)
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
     actual_end = models.DateField(_("actual end"), null=True, blank=True)
-    default_currency = models.CharField(_("default currency"), max_length=3, default="EUR", validators=[currency_code])
+    default_currency = models.CharField(
+        _("default currency"),
+        max_length=3,
+        default="EUR",
+        blank=True,
+        validators=[currency_code],
+        help_text=_("Empty when an imported file gave none: its values then keep no currency either."),
+    )
     partners = models.ManyToManyField(
         "directory.Partner", verbose_name=_("beneficiary partners"), blank=True, related_name="actions"
     )

@@ -273,7 +273,7 @@ class _Run:
         action.status = int(activity.status) if activity.status in _STATUSES else ActivityStatus.IMPLEMENTATION
         action.planned_start, action.planned_end = self._period(activity, "planned")
         action.actual_start, action.actual_end = self._period(activity, "actual")
-        action.default_currency = activity.default_currency if _is_currency(activity.default_currency) else "EUR"
+        action.default_currency = activity.default_currency if _is_currency(activity.default_currency) else ""
         action.source = ActionSource.IATI
         action.last_imported_at = self.now
         action.language = _clip(activity.language, 10)
@@ -519,7 +519,7 @@ class _Children:
             self.add(
                 Budget,
                 budget_type=int(budget.type) if budget.type in ("1", "2") else 1,
-                status=int(budget.status) if budget.status in ("1", "2") else 2,
+                status=int(budget.status) if budget.status in ("1", "2") else 1,
                 period_start=budget.period_start,
                 period_end=budget.period_end,
                 **money,
@@ -604,9 +604,11 @@ class _Organisations:
     def __init__(self):
         self.by_ref = {}
         self.by_name = {}
+        self.ref_of = {}
         for pk, ref, name in Organisation.objects.values_list("pk", "iati_identifier", "name"):
             if ref:
                 self.by_ref[ref.strip().upper()] = pk
+                self.ref_of[pk] = ref.strip()
             self.by_name[_normalised(name)] = pk
 
     def id_of(self, org):
@@ -621,14 +623,19 @@ class _Organisations:
         key = _normalised(name) if name else ""
         if key and key in self.by_name:
             pk = self.by_name[key]
-            # Give a known organisation the reference it was missing, so the next match is by ref.
-            if (
-                ref
-                and len(ref) <= 100
-                and Organisation.objects.filter(pk=pk, iati_identifier__isnull=True).update(iati_identifier=ref)
-            ):
-                self.by_ref[ref.upper()] = pk
-            return pk
+            held = self.ref_of.get(pk)
+            if not (ref and held and held.upper() != ref.upper()):
+                # Give a known organisation the reference it was missing, so the next match is by ref.
+                if ref and not held and len(ref) <= 100:
+                    Organisation.objects.filter(pk=pk).update(iati_identifier=ref)
+                    self.by_ref[ref.upper()], self.ref_of[pk] = pk, ref
+                return pk
+            # The same name under another reference is another organisation (two ministries of the
+            # interior): it keeps its reference in its name, which must be unique.
+            name = _clip(f"{name} ({ref})", 255)
+            key = _normalised(name)
+            if key in self.by_name:
+                return self.by_name[key]
         if not ref and not name:
             return None
         if not name:
@@ -644,6 +651,7 @@ class _Organisations:
         )
         if organisation.iati_identifier:
             self.by_ref[ref.upper()] = organisation.pk
+            self.ref_of[organisation.pk] = ref
         self.by_name[key] = organisation.pk
         return organisation.pk
 

@@ -228,6 +228,7 @@ def test_money_without_a_currency_keeps_an_empty_eur_figure_and_says_so(tmp_path
     assert Transaction.objects.count() > 0
     assert not Transaction.objects.exclude(currency="").exists()
     assert not Transaction.objects.filter(value_eur__isnull=False).exists()
+    assert set(Action.objects.values_list("default_currency", flat=True)) == {""}, "no EUR made up"
     assert any("no currency" in p.reason for p in summary.problems)
 
 
@@ -301,3 +302,16 @@ def test_every_should_fail_document_is_reported_and_leaves_no_half_action(path):
         assert Action.objects.count() == summary.counts["imported"]
     assert reasons
     assert all(reasons)
+
+
+def test_the_same_name_under_another_reference_is_another_organisation(tmp_path):
+    known = Organisation.objects.create(
+        name="Department for International Development", kind="third_state", iati_identifier="XX-OTHER-1"
+    )
+    import_file(DFID)
+    dfid = Organisation.objects.get(iati_identifier="GB-1")
+    assert dfid != known
+    assert dfid.name == "Department for International Development (GB-1)"
+    count = Organisation.objects.count()
+    import_file(DFID, source_name="dfid-again.xml")
+    assert Organisation.objects.count() == count
