@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("iisg.website.urls")),
     path("", include("iisg.events.urls")),
     path("", include("iisg.governance.urls")),
+    path("", include("iisg.iati.urls")),
 ]
 
 if settings.MODE == "embedded":
