@@ -8,7 +8,7 @@ PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := .venv
 MANAGE := .venv/bin/python manage.py
 
-.PHONY: run test lint format install install-dev browser migrate demo bench screenshots vendor-axe
+.PHONY: run test lint format install install-dev browser migrate demo bench bench-iati screenshots vendor-axe
 
 # uv, pinned, in its own small environment so it never manages itself away.
 $(UV):
@@ -27,9 +27,13 @@ migrate: install
 demo: migrate
 	$(MANAGE) load_demo
 
+# The job worker (IATI imports) runs beside gunicorn and stops with it; an import it was running is
+# then marked failed, and nothing of it is kept.
 run: demo
 	@echo "IISG Platform: http://$(HOST):$(PORT)/  (back office: http://$(HOST):$(PORT)/admin/)"
-	.venv/bin/gunicorn iisg.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --error-logfile -
+	$(MANAGE) db_worker --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	  .venv/bin/gunicorn iisg.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --error-logfile -
 
 # Browser tests drive Debian's Chromium; Playwright cannot download its own browser here.
 browser:
@@ -56,6 +60,15 @@ bench: install-dev
 	.venv/bin/python bench/foundation.py --database postgres
 	.venv/bin/python bench/events.py --database sqlite
 	.venv/bin/python bench/events.py --database postgres
+	$(MAKE) bench-iati
+
+# The IATI import of generated files: 10,000 activities three times, 100,000 once (about 10 minutes
+# per database on two cores).
+bench-iati: install-dev
+	.venv/bin/python bench/iati.py --database sqlite --counts 10000 --repeat 3
+	.venv/bin/python bench/iati.py --database sqlite --counts 100000 --repeat 1
+	.venv/bin/python bench/iati.py --database postgres --counts 10000 --repeat 3
+	.venv/bin/python bench/iati.py --database postgres --counts 100000 --repeat 1
 
 # PNGs of every page type, desktop and phone, under var/screenshots/ (served from the demo).
 SHOT_PORT ?= 8799

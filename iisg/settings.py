@@ -64,6 +64,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "simple_history",
+    # Background jobs (the IATI import): Django 6's tasks framework, backported, with its database
+    # queue; `manage.py db_worker` runs them (make run starts one).
+    "django_tasks",
+    "django_tasks_db",
     "iisg.core",
     "iisg.directory",
     "iisg.needs",
@@ -128,6 +132,18 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Jobs wait in the database until the worker takes them: no broker to install.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# A cache the web workers and the job worker share (the progress of an import), in files: nothing
+# more to run in the embedded mode.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env("IISG_CACHE_DIR", str(VAR_DIR / "cache")),
+    }
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -165,6 +181,9 @@ if MODE == "embedded":
 WHITENOISE_AUTOREFRESH = DEBUG
 
 LOGIN_URL = "admin:login"
+
+# The largest IATI activity file the back office accepts for import, in bytes.
+IATI_UPLOAD_MAX_BYTES = int(env("IATI_UPLOAD_MAX_BYTES", str(300 * 1024 * 1024)))
 
 # Where the accessibility statement asks people to report a barrier. Empty by default: no address
 # is invented; without one the statement points to the Secretariat's website from the directory.

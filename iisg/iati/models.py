@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from iisg.core.storage import document_storage
+
 
 class CodelistEntry(models.Model):
     """One code of an IATI codelist (Sector, Country, Currency…), with its English name."""
@@ -40,7 +42,8 @@ class ImportRun(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True
     )
     source_name = models.CharField(_("file"), max_length=255)
-    upload = models.FileField(_("uploaded file"), upload_to="iati/", blank=True)
+    # Private: an uploaded file is read by the import job, never served to anyone.
+    upload = models.FileField(_("uploaded file"), upload_to="iati/", storage=document_storage, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size = models.PositiveBigIntegerField(_("size"), default=0)
     countries = models.JSONField(_("countries"), default=list, blank=True)

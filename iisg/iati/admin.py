@@ -1,0 +1,236 @@
+"""Back office of IATI: the imports (upload a file, follow its progress, read what it did), and the
+codelists and exchange rates the import reads, shown as they were loaded."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from iisg.actions.models import ExchangeRate
+from iisg.core.admin import RuleAdmin
+from iisg.directory.models import Partner
+
+from . import progress, services
+from .forms import ImportForm
+from .models import CodelistEntry, ImportRun
+
+ACTIVE = (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
+PROBLEMS_PER_PAGE = 100
+CONFLICTS_SHOWN = 100
+# What each count of an import's summary (iisg.iati.importer.COUNTS) means, in the order shown.
+COUNT_LABELS = {
+    "read": gettext_lazy("Activities read"),
+    "imported": gettext_lazy("Imported as new actions"),
+    "updated": gettext_lazy("Updated"),
+    "unchanged": gettext_lazy("Unchanged since the last import"),
+    "older": gettext_lazy("Older than the version already imported"),
+    "filtered": gettext_lazy("Left out by the country and sector choices"),
+    "rejected": gettext_lazy("Rejected"),
+    "withdrawn": gettext_lazy("Withdrawn: no longer in the file"),
+    "conflicts": gettext_lazy("Identifier conflicts"),
+}
+# The counts the list of imports shows, when not zero.
+SHORT_COUNTS = {
+    "imported": gettext_lazy("%(count)s new"),
+    "updated": gettext_lazy("%(count)s updated"),
+    "unchanged": gettext_lazy("%(count)s unchanged"),
+    "rejected": gettext_lazy("%(count)s rejected"),
+    "withdrawn": gettext_lazy("%(count)s withdrawn"),
+}
+
+
+class ReadOnlyAdmin(RuleAdmin):
+    """Rows that a command loads from the shared data: read here, never typed in."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CodelistEntry)
+class CodelistEntryAdmin(ReadOnlyAdmin):
+    list_display = ["codelist", "code", "name", "category", "withdrawn"]
+    list_filter = ["codelist", "withdrawn"]
+    search_fields = ["code", "name", "codelist"]
+    list_per_page = 100
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(ReadOnlyAdmin):
+    list_display = ["currency", "month", "value"]
+    list_filter = ["currency"]
+    search_fields = ["currency"]
+    date_hierarchy = "month"
+    list_per_page = 100
+
+
+def progress_state(run):
+    """Where the import of `run` stands, for the page and its JSON endpoint alike."""
+    active = run.status in ACTIVE
+    state = {
+        "status": run.status,
+        "status_label": str(run.get_status_display()),
+        "finished": not active,
+        "phase": "",
+        "phase_label": "",
+        "done": run.size if run.status == ImportRun.Status.DONE else 0,
+        "total": run.size,
+        "percent": 100 if run.status == ImportRun.Status.DONE else None,
+    }
+    measured = progress.read(run.pk) if run.status == ImportRun.Status.RUNNING else None
+    if measured is not None:
+        state.update(measured)
+    if run.status == ImportRun.Status.QUEUED:
+        state["text"] = _("Waiting for the worker to start the import.")
+    elif run.status == ImportRun.Status.RUNNING and state["percent"] is not None:
+        state["text"] = _("%(phase)s: %(percent)s%% (%(done)s of %(total)s)") % {
+            "phase": state["phase_label"],
+            "percent": state["percent"],
+            "done": filesizeformat(state["done"]),
+            "total": filesizeformat(state["total"]),
+        }
+    elif run.status == ImportRun.Status.RUNNING:
+        state["text"] = state["phase_label"] or _("Starting")
+    else:
+        state["text"] = state["status_label"]
+    return state
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(RuleAdmin):
+    list_display = ["source_name", "created_by", "created_at", "status", "counts"]
+    list_filter = ["status"]
+    search_fields = ["source_name", "sha256"]
+    list_select_related = ["created_by"]
+    date_hierarchy = "created_at"
+    fieldsets = [
+        (None, {"fields": ["source_name", "file_size", "sha256", "status", "error"]}),
+        (gettext_lazy("What was asked"), {"fields": ["country_names", "sector_prefix_list"]}),
+        (gettext_lazy("Record"), {"fields": ["created_by", "created_at", "started_at", "finished_at"]}),
+    ]
+    readonly_fields = [
+        "source_name",
+        "file_size",
+        "sha256",
+        "status",
+        "error",
+        "country_names",
+        "sector_prefix_list",
+        "created_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+    ]
+    change_list_template = "admin/iati/importrun/change_list.html"
+    change_form_template = "admin/iati/importrun/change_form.html"
+
+    # An import is the record of what changed the response mapping: it is read, never edited or
+    # deleted. A new one is an upload (add_view).
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("counts"))
+    def counts(self, run):
+        counts = (run.summary or {}).get("counts")
+        if not counts:
+            return "—"
+        shown = [label % {"count": counts[name]} for name, label in SHORT_COUNTS.items() if counts.get(name)]
+        return ", ".join(shown) or _("%(read)s read, nothing imported") % {"read": counts.get("read", 0)}
+
+    @admin.display(description=gettext_lazy("size"))
+    def file_size(self, run):
+        return filesizeformat(run.size)
+
+    @admin.display(description=gettext_lazy("recipient countries"))
+    def country_names(self, run):
+        if not run.countries:
+            return _("Every country")
+        names = {partner.code: partner.display_name for partner in Partner.objects.filter(code__in=run.countries)}
+        return ", ".join(names.get(code, code) for code in run.countries)
+
+    @admin.display(description=gettext_lazy("sector codes"))
+    def sector_prefix_list(self, run):
+        return ", ".join(run.sector_prefixes) if run.sector_prefixes else _("Every sector")
+
+    # Pages
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<path:object_id>/progress/",
+                self.admin_site.admin_view(self.progress_view),
+                name=f"{opts.app_label}_{opts.model_name}_progress",
+            ),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """The upload page: a checked file becomes a queued import, and the user follows it there."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+        if form.is_bound and form.is_valid():
+            run = services.start_import(
+                form.cleaned_data["file"],
+                countries=form.cleaned_data["countries"],
+                sector_prefixes=form.cleaned_data["sector_prefixes"],
+                user=request.user,
+            )
+            self.log_addition(request, run, [{"added": {}}])
+            messages.success(request, _("“%(name)s” was uploaded; the import follows.") % {"name": run.source_name})
+            return redirect(reverse(f"{self.admin_site.name}:iati_importrun_change", args=[run.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            **(extra_context or {}),
+            "opts": self.model._meta,
+            "title": _("Upload IATI file"),
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/iati/importrun/upload.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        run = self.get_object(request, unquote(object_id))
+        if run is not None and self.has_view_permission(request, run):
+            extra_context = {**(extra_context or {}), **self.run_context(request, run)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def run_context(self, request, run):
+        summary = run.summary or {}
+        counts = summary.get("counts") or {}
+        conflicts = summary.get("conflicts") or []
+        return {
+            "import_active": run.status in ACTIVE,
+            "import_progress": progress_state(run),
+            "progress_url": reverse(f"{self.admin_site.name}:iati_importrun_progress", args=[run.pk]),
+            "refusal": summary.get("refused"),
+            "counts": [(COUNT_LABELS.get(name, name), value) for name, value in counts.items()],
+            "problems": Paginator(summary.get("problems") or [], PROBLEMS_PER_PAGE).get_page(request.GET.get("page")),
+            "conflicts": conflicts[:CONFLICTS_SHOWN],
+            "conflicts_count": len(conflicts),
+        }
+
+    def progress_view(self, request, object_id):
+        """Where the import stands, as JSON, for the page's progress bar (static/iati/progress.js)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        run = self.get_object(request, unquote(object_id))
+        if run is None:
+            raise Http404
+        return JsonResponse(progress_state(run))  # never cached: admin_view sees to it
