@@ -11,7 +11,7 @@ process:
 - the full import into an empty database of its own (a temporary SQLite file, or a PostgreSQL
   database `iati_bench` it creates and drops), in one transaction;
 - the re-import of the unchanged file (every activity found unchanged by its content hash);
-- peak memory (maximum resident set size) of each step, each run in a fresh subprocess so one
+- peak memory (the process's own peak resident size, VmHWM) of each step, each run in a fresh subprocess so one
   step's memory does not hide the next one's.
 
 Times are medians of `--repeat` runs (the import: the database is emptied between runs, untimed),
@@ -71,8 +71,6 @@ def empty_actions():
 
 def step(name, path):
     """Run one step once in this (fresh) process; print {seconds, count, peak_mb} as JSON."""
-    import resource
-
     import django
 
     django.setup()
@@ -91,8 +89,17 @@ def step(name, path):
     else:
         raise SystemExit(f"unknown step {name}")
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "count": count, "peak_mb": peak_mb}))
+    print(json.dumps({"seconds": seconds, "count": count, "peak_mb": peak_resident_mb()}))
+
+
+def peak_resident_mb():
+    """This process's own peak resident size (VmHWM). Not getrusage's ru_maxrss: on Linux that
+    keeps the high-water mark of the parent it was forked from, across exec."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise SystemExit("no VmHWM in /proc/self/status")
 
 
 def run_step(name, path, env):
