@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "iisg.needs",
     "iisg.actions",
     "iisg.iati",
+    "iisg.analysis",
     "iisg.events",
     "iisg.governance",
     "iisg.website",

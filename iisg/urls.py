@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("iisg.events.urls")),
     path("", include("iisg.governance.urls")),
     path("", include("iisg.iati.urls")),
+    path("", include("iisg.analysis.urls")),
 ]
 
 if settings.MODE == "embedded":

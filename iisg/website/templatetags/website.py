@@ -29,6 +29,7 @@ NAVIGATION = (
     (_("Events"), "events:list", "/events"),
     (_("Board & decisions"), "governance:meetings", "/governance/"),
     (_("Materials"), "governance:materials", "/materials/"),
+    (_("Support mapping"), "analysis:dashboard", "/database/"),
 )
 
 

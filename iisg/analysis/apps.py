@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AnalysisConfig(AppConfig):
+    """The support mapping: coverage, gaps and overlaps derived from needs and responses, the
+    dashboards that show them, and the matcher that proposes responses for a person to review."""
+
+    name = "iisg.analysis"
+    label = "analysis"
+    verbose_name = _("Support mapping")

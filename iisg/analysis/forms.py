@@ -1,0 +1,79 @@
+import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from iisg.actions.choices import OrganisationRole
+from iisg.directory.models import Organisation, Partner, Pillar
+from iisg.needs.choices import CycleKind, Priority
+from iisg.needs.models import Area, Cycle
+
+from .selectors import Scope, default_cycle, default_year
+
+
+class ScopeForm(forms.Form):
+    """The filters of every support-mapping page, read from the query string.
+
+    A value that is unknown or does not fit (an area of another cycle) is ignored rather than
+    refused, so an old bookmark still opens; the form then shows what it actually filtered on.
+    The public sees no donor filter: donors' portfolios are member detail.
+    """
+
+    cycle = forms.ModelChoiceField(
+        label=_("Needs mapping"), queryset=Cycle.objects.filter(kind=CycleKind.NEEDS), required=False, empty_label=None
+    )
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
+    pillar = forms.ModelChoiceField(
+        label=_("Pillar"), queryset=Pillar.objects.all(), to_field_name="code", required=False, empty_label=_("All")
+    )
+    partner = forms.ModelChoiceField(
+        label=_("Partner"), queryset=Partner.objects.all(), to_field_name="code", required=False, empty_label=_("All")
+    )
+    area = forms.ModelChoiceField(label=_("Area"), queryset=Area.objects.none(), required=False, empty_label=_("All"))
+    priority = forms.ChoiceField(label=_("Priority"), choices=[("", _("All")), *Priority.choices], required=False)
+    donor = forms.ModelChoiceField(
+        label=_("Donor"),
+        queryset=Organisation.objects.filter(participations__role=OrganisationRole.FUNDING).distinct(),
+        required=False,
+        empty_label=_("All"),
+    )
+
+    def __init__(self, data, *, members, today=None):
+        data = data.copy()
+        super().__init__(data)
+        self.today = today or datetime.date.today()
+        self.cycle = self._chosen_cycle(data)
+        if self.cycle is not None:
+            # Shown as chosen: the form is always bound, so defaults go into its data.
+            data["cycle"] = str(self.cycle.pk)
+            data.setdefault("year", str(default_year(self.cycle, self.today)))
+            first = min(self.cycle.first_year - 3, self.today.year)
+            last = max(self.cycle.last_year + 3, self.today.year)
+            self.fields["year"].choices = [(year, str(year)) for year in range(last, first - 1, -1)]
+            self.fields["area"].queryset = Area.objects.filter(cycle=self.cycle).select_related("pillar")
+            self.fields["area"].label_from_instance = lambda area: f"{area.pillar.acronym} {area.code} {area.name}"
+        if not members:
+            del self.fields["donor"]
+
+    def _chosen_cycle(self, data):
+        field = self.fields["cycle"]
+        try:
+            return field.clean(data.get("cycle")) or default_cycle()
+        except forms.ValidationError:
+            return default_cycle()
+
+    def scope(self):
+        """The Scope the valid filters describe, or None when there is no needs-mapping cycle."""
+        if self.cycle is None:
+            return None
+        self.is_valid()  # invalid fields drop out of cleaned_data; the others still filter
+        data = self.cleaned_data
+        return Scope(
+            cycle=self.cycle,
+            year=data.get("year") or default_year(self.cycle, self.today),
+            pillar=data.get("pillar"),
+            partner=data.get("partner"),
+            area=data.get("area"),
+            priority=data.get("priority") or "",
+            donor=data.get("donor"),
+        )
