@@ -5,6 +5,7 @@ and every table as CSV or XLSX."""
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -21,6 +22,9 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 WRITERS = {"csv": tables.to_csv, "xlsx": tables.to_xlsx}
+# Long tables are paged on screen; their downloads hold every row.
+ROWS_PER_PAGE = 100
+OVERLAPS_PER_PAGE = 25
 
 
 def members_only(view):
@@ -48,6 +52,12 @@ def _scoped(request, **fixed):
 
 
 def _page(request, template, form, mapping, **context):
+    """Render a support-mapping page; its main `table`, if long, a hundred rows a page."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    table = context.get("table")
+    if table:
+        context["rows_page"] = Paginator(table.rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         template,
@@ -56,7 +66,7 @@ def _page(request, template, form, mapping, **context):
             "mapping": mapping,
             "scope": mapping.scope if mapping else None,
             "members": viewer_of(request.user).is_member,
-            "query": request.GET.urlencode(),
+            "query": query.urlencode(),
             **context,
         },
     )
@@ -89,7 +99,13 @@ def gaps(request):
 @members_only
 def overlaps(request):
     form, mapping = _scoped(request)
-    return _page(request, "analysis/overlaps.html", form, mapping, table=mapping and tables.overlaps_table(mapping))
+    context = {}
+    if mapping is not None:
+        context = {
+            "export": tables.overlaps_table(mapping),
+            "overlaps_page": Paginator(mapping.overlaps, OVERLAPS_PER_PAGE).get_page(request.GET.get("page")),
+        }
+    return _page(request, "analysis/overlaps.html", form, mapping, **context)
 
 
 @members_only

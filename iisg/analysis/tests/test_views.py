@@ -193,3 +193,15 @@ def test_page_queries_stay_flat_as_the_data_grows(member_client, w, name, django
         world._money(action, 2, 2022, 1000 + n)
     with django_assert_max_num_queries(len(before)):
         member_client.get(url, scope_query(w))
+
+
+def test_long_tables_are_paged_on_screen_and_whole_in_downloads(member_client, w, monkeypatch):
+    monkeypatch.setattr("iisg.analysis.views.ROWS_PER_PAGE", 2)
+    first = member_client.get(reverse("analysis:gaps"), scope_query(w))
+    assert [str(row[0]) for row in first.context["rows_page"]] == ["N3", "N6"]
+    assert "Rows 1–2 of 3" in first.content.decode()
+    second = member_client.get(reverse("analysis:gaps"), scope_query(w, page=2))
+    assert [str(row[0]) for row in second.context["rows_page"]] == ["N4"]
+    assert "page=2" not in second.context["query"]
+    rows = csv_rows(member_client.get(reverse("analysis:export", args=["gaps", "csv"]), scope_query(w, page=2)))
+    assert [row[0] for row in rows[1:4]] == ["N3", "N6", "N4"]
