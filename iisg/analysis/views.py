@@ -43,6 +43,8 @@ def _scoped(request, **fixed):
     """The filter form and the support mapping of the scope it describes (None without a cycle)."""
     members = viewer_of(request.user).is_member
     form = ScopeForm(request.GET, members=members)
+    for name in fixed:  # the page decides these; the form does not offer them
+        form.fields.pop(name, None)
     scope = form.scope()
     if scope is None:
         return form, None
