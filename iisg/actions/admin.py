@@ -230,6 +230,7 @@ class ResponseAdmin(ResponseRecording, ActionChoices, HistoryRuleAdmin):
         "status",
         "proposed_by",
         "matcher_score",
+        "matched_words",
         "confirmed_by",
         "confirmed_at",
     ]
@@ -237,10 +238,13 @@ class ResponseAdmin(ResponseRecording, ActionChoices, HistoryRuleAdmin):
     search_fields = ["need__reference", "need__title", "action__title", "action__iati_identifier"]
     list_select_related = ["action", "need", "need__partner", "proposed_by", "confirmed_by"]
     autocomplete_fields = ["action", "need"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["matched_words", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["action", "need", "coverage", "comment"]}),
-        (_("Review"), {"fields": ["status", "proposed_by", "matcher_score", "confirmed_by", "confirmed_at"]}),
+        (
+            _("Review"),
+            {"fields": ["status", "proposed_by", "matcher_score", "matched_words", "confirmed_by", "confirmed_at"]},
+        ),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
     actions = ["confirm_selected", "reject_selected"]
@@ -248,6 +252,10 @@ class ResponseAdmin(ResponseRecording, ActionChoices, HistoryRuleAdmin):
     @admin.display(description=_("partner"), ordering="need__partner")
     def partner(self, obj):
         return obj.need.partner
+
+    @admin.display(description=_("matched words"))
+    def matched_words(self, obj):
+        return ", ".join(obj.matched_terms) or None
 
     def has_confirm_permission(self, request):
         return can(request.user, Verb.REVIEW, Response)

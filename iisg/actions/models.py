@@ -478,6 +478,12 @@ class Response(TimeStampedModel):
         blank=True,
         help_text=_("Set when the matcher proposed the link."),
     )
+    matched_terms = models.JSONField(
+        _("matched words"),
+        default=list,
+        blank=True,
+        help_text=_("The words the need and the action share, strongest first, when the matcher proposed the link."),
+    )
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("confirmed by"),

@@ -8,11 +8,15 @@ from django.db.models import Count, Exists, OuterRef
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from iisg.actions.admin import ResponsesOfNeedInline
+from iisg.actions.choices import ResponseStatus
+from iisg.actions.models import Response
+from iisg.analysis.services import start_matching
 from iisg.core.admin import HistoryRuleAdmin, RuleAdmin, RuleTabularInline, apply_to_each, ask_for_comment, report
 from iisg.core.choices import Verb
 from iisg.core.permissions import can, visible
@@ -52,7 +56,7 @@ class CycleAdmin(HistoryRuleAdmin):
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
     inlines = [AreaInline]
-    actions = ["close_for_review_selected"]
+    actions = ["close_for_review_selected", "propose_responses_selected"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(need_count=Count("needs", distinct=True))
@@ -150,6 +154,31 @@ class CycleAdmin(HistoryRuleAdmin):
                 report(self, request, str(cycle), error)
             else:
                 self.message_user(request, _("%(cycle)s is closed for review.") % {"cycle": cycle}, messages.SUCCESS)
+
+    def has_match_permission(self, request):
+        return can(request.user, Verb.REVIEW, Response)
+
+    @admin.action(description=_("Propose responses with the matcher"), permissions=["match"])
+    def propose_responses_selected(self, request, queryset):
+        for cycle in queryset:
+            try:
+                start_matching(cycle=cycle, user=request.user)
+            except WorkflowError as error:
+                report(self, request, str(cycle), error)
+            else:
+                query = urlencode({"status__exact": ResponseStatus.PROPOSED, "need__cycle__id__exact": cycle.pk})
+                self.message_user(
+                    request,
+                    format_html(
+                        _(
+                            "The matcher is proposing responses to the needs of {cycle} in the background. "
+                            'Review them in the <a href="{url}">proposed responses</a> when it is done.'
+                        ),
+                        cycle=cycle,
+                        url=f"{reverse('admin:actions_response_changelist')}?{query}",
+                    ),
+                    messages.SUCCESS,
+                )
 
     @admin.display(description=_("needs"), ordering="need_count")
     def need_count(self, obj):

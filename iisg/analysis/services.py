@@ -1,0 +1,114 @@
+"""The matcher as business operations: its proposals become responses for the Secretariat to review.
+
+The matcher only ever proposes: a proposed response counts nowhere until a person confirms it
+(iisg.actions.services.confirm_response), and a rejected one is never proposed again.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from iisg.actions.choices import Coverage, ResponseStatus
+from iisg.actions.models import Action, Response
+from iisg.core.choices import Verb
+from iisg.core.permissions import can
+from iisg.needs.choices import CycleKind, NeedStatus
+from iisg.needs.errors import DuplicateResponse, NotAllowed, WorkflowError
+from iisg.needs.models import Cycle, Need
+
+from .matcher import rank
+
+# Needs the Secretariat has accepted into the mapping: the matcher proposes responses to these only.
+MATCHED_NEED_STATUSES = (NeedStatus.VALIDATED, NeedStatus.PROPOSED, NeedStatus.ADOPTED)
+# On the demo, 9 in 10 of the confirmed actions the matcher ranks in a need's first five score at
+# least this, against 3 in 4 of the others: below it, a pair mostly shares its partner's and
+# pillar's names.
+MIN_SCORE = 0.1
+CHANGE_REASON = "Proposed by the matcher"
+SCORE_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class Proposals:
+    """What a matching run did: of the best `per_need` actions of each need considered, how many
+    it proposed, and how many it skipped because they already respond to the need (proposed,
+    confirmed or rejected) or score below the threshold."""
+
+    needs: int
+    proposed: int
+    existing: int
+    below_threshold: int
+
+
+def propose_responses(*, cycle, per_need=5, min_score=MIN_SCORE, user=None):
+    """Propose, as responses of the matcher, the best `per_need` actions of each need of `cycle`
+    that is validated, proposed or adopted, when they score at least `min_score` and do not
+    already respond to the need. Returns the Proposals.
+
+    The responses are partial, proposed by nobody (the matcher) with its score and the words that
+    matched, and recorded in their history as "Proposed by the matcher" by `user`. They are never
+    confirmed here. Running again proposes nothing new unless needs or actions changed: a pair
+    that was proposed, confirmed or rejected before is skipped.
+
+    Raises NotAllowed when `user` is given and may not review responses (only the Secretariat),
+    WorkflowError for a cycle other than a needs mapping, DuplicateResponse when a person linked
+    one of the pairs at the same moment (nothing is then proposed).
+    """
+    if user is not None and not can(user, Verb.REVIEW, Response):
+        raise NotAllowed(_("Only the Secretariat runs the matcher."))
+    if cycle.kind != CycleKind.NEEDS:
+        raise WorkflowError(_("%(cycle)s has no needs to match: choose a needs mapping.") % {"cycle": cycle})
+    needs = Need.objects.filter(cycle=cycle, status__in=MATCHED_NEED_STATUSES)
+    ranking = rank(needs, Action.objects.all(), top=per_need)
+    with transaction.atomic():
+        # One run of the matcher at a time for a cycle: the second sees what the first proposed.
+        Cycle.objects.select_for_update().get(pk=cycle.pk)
+        existing = set(Response.objects.filter(need__in=needs).values_list("need_id", "action_id"))
+        proposals, skipped, below = [], 0, 0
+        for matches in ranking.values():
+            for match in matches:
+                if (match.need_id, match.action_id) in existing:
+                    skipped += 1
+                elif match.score < min_score:
+                    below += 1
+                else:
+                    proposals.append(_proposal(match))
+        try:
+            bulk_create_with_history(
+                proposals, Response, batch_size=1000, default_user=user, default_change_reason=CHANGE_REASON
+            )
+        except IntegrityError:
+            raise DuplicateResponse(
+                _("Someone linked an action to a need of %(cycle)s while the matcher ran: run it again.")
+                % {"cycle": cycle}
+            ) from None
+    return Proposals(needs=needs.count(), proposed=len(proposals), existing=skipped, below_threshold=below)
+
+
+def _proposal(match):
+    return Response(
+        need_id=match.need_id,
+        action_id=match.action_id,
+        coverage=Coverage.PARTIAL,
+        status=ResponseStatus.PROPOSED,
+        proposed_by=None,
+        matcher_score=Decimal(match.score).quantize(SCORE_PLACES),
+        matched_terms=list(match.terms),
+    )
+
+
+def start_matching(*, cycle, user):
+    """Have the job worker run propose_responses() for `cycle` on behalf of `user` once the current
+    transaction is committed (iisg.analysis.tasks). Raises NotAllowed unless the user may review
+    responses (the Secretariat), WorkflowError for a cycle other than a needs mapping."""
+    # The job module imports this one: imported here, when the job is enqueued.
+    from .tasks import propose_responses_job
+
+    if not can(user, Verb.REVIEW, Response):
+        raise NotAllowed(_("Only the Secretariat runs the matcher."))
+    if cycle.kind != CycleKind.NEEDS:
+        raise WorkflowError(_("%(cycle)s has no needs to match: choose a needs mapping.") % {"cycle": cycle})
+    transaction.on_commit(lambda: propose_responses_job.enqueue(cycle.pk, user.pk))
