@@ -98,6 +98,32 @@ def rank_cycle(cycle, *, top=10):
     return rank(needs, Action.objects.all(), top=top)
 
 
+def explain(cycle, pairs):
+    """The score and matched words of given (need id, action id) pairs, in the model rank_cycle()
+    builds for `cycle`: {(need id, action id): Match}. A pair whose need or action takes no part
+    (a draft need, a withdrawn action) is left out; a pair that shares no term scores 0."""
+    needs = _need_texts(Need.objects.filter(cycle=cycle).exclude(status__in=CLOSED_TO_RESPONSES))
+    actions = _action_texts(Action.objects.filter(withdrawn_at__isnull=True))
+    need_rows = {pk: row for row, pk in enumerate(needs.ids)}
+    action_rows = {pk: row for row, pk in enumerate(actions.ids)}
+    kept = [(need, action) for need, action in pairs if need in need_rows and action in action_rows]
+    if not kept:
+        return {}
+    model = vectorizer()
+    weights = model.fit_transform(needs.texts + actions.texts).tocsr()
+    offset = len(needs.ids)
+    need_weights = weights[[need_rows[need] for need, _ in kept]]
+    action_weights = weights[[offset + action_rows[action] for _, action in kept]]
+    products = need_weights.multiply(action_weights)
+    # The rows are unit vectors (TF-IDF's L2 norm): their dot product is the cosine.
+    scores = np.asarray(products.sum(axis=1)).ravel().tolist()
+    terms = _matched_terms(need_weights, action_weights, model.get_feature_names_out())
+    return {
+        (need, action): Match(need, action, min(score, 1.0), words)
+        for (need, action), score, words in zip(kept, scores, terms, strict=True)
+    }
+
+
 # Reading the texts ---------------------------------------------------------------------------------
 
 

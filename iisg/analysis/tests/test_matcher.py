@@ -9,7 +9,7 @@ from django.utils import timezone
 from iisg.actions.choices import ResponseStatus
 from iisg.actions.models import Action
 from iisg.analysis import matcher
-from iisg.analysis.matcher import Match, rank, rank_cycle
+from iisg.analysis.matcher import Match, explain, rank, rank_cycle
 from iisg.core.tests import factories as f
 from iisg.iati.models import CodelistEntry
 from iisg.needs.choices import CycleKind, NeedStatus
@@ -127,6 +127,23 @@ def test_the_words_that_matched_are_reported_strongest_first(drones_need, drone_
     # partner's and pillar's names).
     assert second.action_id == training_action.pk
     assert second.terms == ("border", "border police", "police", "albania", "balkan", "balkan border")
+
+
+def test_explain_gives_a_pair_the_score_and_words_the_ranking_gives_it(
+    drones_need, drone_action, training_action, unrelated, cycle
+):
+    ranking = {match.action_id: match for match in rank_cycle(cycle)[drones_need.pk]}
+    pairs = [(drones_need.pk, drone_action.pk), (drones_need.pk, training_action.pk)]
+    explained = explain(cycle, pairs)
+    for pair in pairs:
+        assert explained[pair].terms == ranking[pair[1]].terms
+        assert explained[pair].score == pytest.approx(ranking[pair[1]].score, abs=1e-6)
+
+
+def test_explain_leaves_out_pairs_that_take_no_part(drones_need, drone_action, cycle):
+    drone_action.withdrawn_at = timezone.now()
+    drone_action.save()
+    assert explain(cycle, [(drones_need.pk, drone_action.pk)]) == {}
 
 
 def test_actions_of_another_partner_or_pillar_or_withdrawn_are_never_ranked(

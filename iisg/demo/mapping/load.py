@@ -3,12 +3,14 @@ keys (area code, need reference, action IATI identifier or title…) and saved o
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, Q
 
 from iisg.actions.choices import OrganisationRole, ResponseStatus
 from iisg.actions.models import Action, ActionOrganisation, ActionSector, Budget, Response, Transaction
 from iisg.actions.money import Rates
+from iisg.analysis.matcher import explain
 from iisg.core.choices import Role
 from iisg.needs.choices import CycleKind, CycleStatus, NeedStatus
 from iisg.needs.models import Area, Cycle, Need
@@ -232,20 +234,33 @@ def load_responses(planned, *, needs, actions, users):
         user = users.get(role) if role else None
         return user.pk if user else None
 
-    rows = [
-        {
-            "action_id": actions[response.action].pk,
-            "need_id": needs[response.need].pk,
-            "coverage": response.coverage,
-            "status": response.status,
-            "proposed_by_id": user_id(response.proposer),
-            "matcher_score": response.matcher_score,
-            "confirmed_by_id": user_id(Role.SECRETARIAT) if response.status == ResponseStatus.CONFIRMED else None,
-            "confirmed_at": response.confirmed_at,
-            "comment": response.comment,
-        }
-        for response in planned
+    # The links the plan has the matcher propose carry the real matcher's score and words.
+    by_matcher = [
+        (needs[response.need].pk, actions[response.action].pk) for response in planned if response.proposer is None
     ]
+    explained = explain(next(iter(needs.values())).cycle, by_matcher) if by_matcher else {}
+
+    rows = []
+    for response in planned:
+        pair = (needs[response.need].pk, actions[response.action].pk)
+        score, terms = None, []
+        if response.proposer is None:
+            match = explained.get(pair)
+            score, terms = (Decimal(str(round(match.score, 4))), list(match.terms)) if match else (Decimal(0), [])
+        rows.append(
+            {
+                "action_id": pair[1],
+                "need_id": pair[0],
+                "coverage": response.coverage,
+                "status": response.status,
+                "proposed_by_id": user_id(response.proposer),
+                "matcher_score": score,
+                "matched_terms": terms,
+                "confirmed_by_id": user_id(Role.SECRETARIAT) if response.status == ResponseStatus.CONFIRMED else None,
+                "confirmed_at": response.confirmed_at,
+                "comment": response.comment,
+            }
+        )
     existing = Response.objects.filter(need_id__in=[need.pk for need in needs.values()])
     upsert_many(Response, rows, key=("action_id", "need_id"), existing=existing)
 

@@ -140,7 +140,6 @@ class ResponsePlan:
     coverage: str
     status: str
     proposer: str | None  # a demo login's role, or None when the matcher proposed it
-    matcher_score: Decimal | None
     confirmed_at: datetime.datetime | None
     comment: str
 
@@ -511,6 +510,10 @@ class _Planner:
         elif status == ResponseStatus.REJECTED:
             _, area = self.areas[need.pillar][action.areas[need.pillar]]
             comment = f"Rejected by the Secretariat: the action works on {area.theme}, not on this need."
+        if proposer is None:
+            # The draw that once made up a matcher score (the loader now asks the real matcher):
+            # kept so that every later draw, hence the whole seeded demo, stays the same.
+            rng.randint(4200, 9300)
         self.result.responses.append(
             ResponsePlan(
                 action=action.key,
@@ -518,7 +521,6 @@ class _Planner:
                 coverage=coverage,
                 status=status,
                 proposer=proposer,
-                matcher_score=Decimal(rng.randint(4200, 9300)) / 10000 if proposer is None else None,
                 confirmed_at=confirmed_at,
                 comment=comment or "",
             )

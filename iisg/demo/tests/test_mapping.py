@@ -126,8 +126,11 @@ def test_responses_link_actions_to_needs_of_their_partners_and_pillars(demo):
             assert response.confirmed_at is not None
         else:
             assert response.confirmed_by is None
-        if response.proposed_by is None:
+        if response.proposed_by is None:  # the matcher's, with its real score and words
             assert response.matcher_score is not None
+            assert bool(response.matched_terms) == (response.matcher_score > 0)
+        else:
+            assert response.matched_terms == []
     assert Counter(responses.values_list("status", flat=True)).keys() == set(ResponseStatus.values)
 
 
