@@ -14,6 +14,15 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _no_support_mapping_kept_between_tests():
+    """The support mappings a process keeps are keyed by the data's history; a rolled-back test
+    can leave the next one the same history ids, so each test starts with none kept."""
+    from iisg.analysis.selectors import forget_computed
+
+    forget_computed()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Tests create many logins; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -3,7 +3,8 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from iisg.actions.choices import OrganisationRole
+from iisg.actions.choices import OrganisationRole, ResponseStatus
+from iisg.actions.models import ActionOrganisation
 from iisg.directory.models import Organisation, Partner, Pillar
 from iisg.needs.choices import CycleKind, Priority
 from iisg.needs.models import Area, Cycle
@@ -33,7 +34,7 @@ class ScopeForm(forms.Form):
     priority = forms.ChoiceField(label=_("Priority"), choices=[("", _("All")), *Priority.choices], required=False)
     donor = forms.ModelChoiceField(
         label=_("Donor"),
-        queryset=Organisation.objects.filter(participations__role=OrganisationRole.FUNDING).distinct(),
+        queryset=Organisation.objects.none(),
         required=False,
         empty_label=_("All"),
     )
@@ -51,6 +52,14 @@ class ScopeForm(forms.Form):
             last = max(self.cycle.last_year + 3, self.today.year)
             self.fields["year"].choices = [(year, str(year)) for year in range(last, first - 1, -1)]
             self.fields["area"].queryset = Area.objects.filter(cycle=self.cycle).select_related("pillar")
+            # The donors of the cycle's confirmed responses: the only ones the filter can find.
+            self.fields["donor"].queryset = Organisation.objects.filter(
+                pk__in=ActionOrganisation.objects.filter(
+                    role=OrganisationRole.FUNDING,
+                    action__responses__status=ResponseStatus.CONFIRMED,
+                    action__responses__need__cycle=self.cycle,
+                ).values("organisation_id")
+            )
             self.fields["area"].label_from_instance = lambda area: f"{area.pillar.acronym} {area.code} {area.name}"
         if not members:
             del self.fields["donor"]

@@ -80,7 +80,7 @@ def dashboard(request):
     if mapping is not None:
         years = selectors.funding_over_time(mapping)
         context = {
-            "total": selectors.tally(mapping.needs),
+            "total": selectors.heatmap(mapping).total,
             "heatmap": selectors.heatmap(mapping),
             "heatmap_table": tables.heatmap_table(mapping),
             "priorities": tables.priority_table(mapping),

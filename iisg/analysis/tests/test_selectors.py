@@ -219,6 +219,7 @@ def test_query_count_does_not_grow_with_the_data(w, secretariat, django_assert_n
     from django.test.utils import CaptureQueriesContext
 
     selectors.support_mapping(secretariat, scope)  # reads the viewer's roles once per request
+    selectors.forget_computed()
     with CaptureQueriesContext(connection) as small:
         selectors.support_mapping(secretariat, scope)
     for n in range(20):
@@ -227,6 +228,47 @@ def test_query_count_does_not_grow_with_the_data(w, secretariat, django_assert_n
         f.ActionOrganisationFactory(action=action, role=OrganisationRole.FUNDING)
         world._confirm(action, need)
         world._money(action, 2, 2022, 1000 + n)
+    selectors.forget_computed()
     with django_assert_num_queries(len(small)):
         mapping = selectors.support_mapping(secretariat, scope)
     assert len(mapping.needs) == 26
+
+
+def test_a_support_mapping_is_kept_until_the_data_changes(w, secretariat, django_assert_max_num_queries):
+    scope = Scope(cycle=w["cycle"], year=2022)
+    first = selectors.support_mapping(secretariat, scope)
+    with django_assert_max_num_queries(4):  # partners, pillars, areas and the data's version
+        assert selectors.support_mapping(secretariat, scope) is first
+    world._confirm(w["actions"]["a3"], w["needs"]["N6"])
+    changed = selectors.support_mapping(secretariat, scope)
+    assert changed is not first
+    assert [need.reference for need in changed.gaps] == ["N3", "N4"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda w: w["needs"]["N4"].delete(),
+        lambda w: setattr_and_save(w["actions"]["a5"], status=2),  # the cancelled action resumes
+        lambda w: setattr_and_save(w["albania"], name="Shqipëria"),
+        lambda w: setattr_and_save(w["crossings"], name="Crossing points"),
+        lambda w: setattr_and_save(w["d1"], acronym="DX"),
+    ],
+)
+def test_any_write_to_what_the_mapping_shows_makes_it_anew(w, secretariat, change):
+    scope = Scope(cycle=w["cycle"], year=2022)
+    first = selectors.support_mapping(secretariat, scope)
+    change(w)
+    assert selectors.support_mapping(secretariat, scope) is not first
+
+
+def test_viewers_with_other_rights_do_not_share_a_mapping(w, secretariat):
+    scope = Scope(cycle=w["cycle"], year=2022)
+    assert len(selectors.support_mapping(secretariat, scope).needs) == 6
+    assert len(selectors.support_mapping(AnonymousUser(), scope).needs) == 5
+
+
+def setattr_and_save(obj, **values):
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.save()

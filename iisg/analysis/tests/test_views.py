@@ -183,6 +183,7 @@ def test_page_queries_stay_flat_as_the_data_grows(member_client, w, name, django
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    selectors.forget_computed()  # measure the page that computes the mapping, not one that reuses it
     with CaptureQueriesContext(connection) as before:
         member_client.get(url, scope_query(w))
     for n in range(15):
@@ -191,6 +192,7 @@ def test_page_queries_stay_flat_as_the_data_grows(member_client, w, name, django
         f.ActionOrganisationFactory(action=action)
         world._confirm(action, need)
         world._money(action, 2, 2022, 1000 + n)
+    selectors.forget_computed()
     with django_assert_max_num_queries(len(before)):
         member_client.get(url, scope_query(w))
 
