@@ -8,7 +8,7 @@ PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := .venv
 MANAGE := .venv/bin/python manage.py
 
-.PHONY: run test lint format install install-dev browser migrate demo bench bench-iati screenshots vendor-axe
+.PHONY: run test lint format install install-dev browser migrate demo bench bench-iati bench-analysis screenshots vendor-axe
 
 # uv, pinned, in its own small environment so it never manages itself away.
 $(UV):
@@ -61,6 +61,7 @@ bench: install-dev
 	.venv/bin/python bench/events.py --database sqlite
 	.venv/bin/python bench/events.py --database postgres
 	$(MAKE) bench-iati
+	$(MAKE) bench-analysis
 
 # The IATI import of generated files: 10,000 activities three times, 100,000 once (about 10 minutes
 # per database on two cores).
@@ -69,6 +70,12 @@ bench-iati: install-dev
 	.venv/bin/python bench/iati.py --database sqlite --counts 100000 --repeat 1
 	.venv/bin/python bench/iati.py --database postgres --counts 10000 --repeat 3
 	.venv/bin/python bench/iati.py --database postgres --counts 100000 --repeat 1
+
+# The support mapping: dashboard, gaps list and matcher at the demo's size and at 5,000 needs x
+# 100,000 actions, five runs each (about two minutes per database).
+bench-analysis: install-dev
+	.venv/bin/python bench/analysis.py --database sqlite
+	.venv/bin/python bench/analysis.py --database postgres
 
 # PNGs of every page type, desktop and phone, under var/screenshots/ (served from the demo).
 SHOT_PORT ?= 8799

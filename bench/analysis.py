@@ -1,0 +1,233 @@
+"""Benchmark of the support mapping: the dashboard, the gaps list and the matcher, at the demo's size
+and at 5,000 needs × 100,000 actions.
+
+    python bench/analysis.py [--database sqlite|postgres] [--repeat N] [--scales demo,large]
+
+On a database of its own (a temporary SQLite file, or a PostgreSQL database `iisg_bench_analysis`
+that it creates and drops), it loads the demo, then measures each scale in the same process:
+
+- demo: the demo's needs cycle 2021–2022 as loaded (149 needs, 300 actions);
+- large: an adopted cycle 2025–2026 of 5,000 needs and 100,000 more actions with their responses,
+  generated from the demo's texts (bench/scale.py; its time is printed, not tabled).
+
+At each scale, as medians of N runs after one warm-up:
+
+- the baseline: the cycle's needs rows fetched raw (`values_list`), nothing derived;
+- GET /database/?cycle=<id> (the dashboard) and /database/gaps/?cycle=<id> as the demo's Secretariat
+  login, and the dashboard anonymously (the public's aggregates): the time of the request in process
+  (Django's test client: the server's work without a network), and the SQL queries of one request,
+  which must be the same at both scales. Each page twice: "first after a change", when the support
+  mapping is worked out anew (as after any write to the data), and "again", when the process gives
+  the one it kept (analysis.selectors.support_mapping);
+- the matcher's full pass, `rank_cycle(cycle, top=10)`: every need of the cycle against every action;
+  one run at the large scale;
+- at the demo scale, `evaluate(cycle)`: the matcher's ranking against the confirmed responses.
+
+Each step's ratio to the baseline is given. On PostgreSQL the tables are ANALYZEd after each load, as
+autovacuum would do shortly after a load of this size; SQLite is left as the platform leaves it.
+The goals of issue 6: dashboard and gaps list under 200 ms at the large scale, the matcher's full
+pass under 60 s, and query counts that do not grow with the data.
+"""
+
+import argparse
+import dataclasses
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import median_ms, prepare_database  # noqa: E402
+
+PG_BENCH_DB = "iisg_bench_analysis"
+SCALES = {"demo": None, "large": {"needs": 5000, "actions": 100_000}}
+PAGES = (
+    ("dashboard, Secretariat", "/database/", "secretariat"),
+    ("gaps list, Secretariat", "/database/gaps/", "secretariat"),
+    ("dashboard, public", "/database/", None),
+)
+
+
+@dataclasses.dataclass
+class Row:
+    scale: str
+    needs: int
+    actions: int
+    step: str
+    ms: float | None = None
+    queries: int | None = None
+    ratio: float | None = None
+    note: str = ""
+
+
+def refresh_statistics():
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def remove_folder(folder):
+    def remove():
+        from django.db import connections
+
+        connections.close_all()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    return remove
+
+
+def counted(fn):
+    """Call `fn` once; return its result and the number of SQL queries it made."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        result = fn()
+    return result, len(queries)
+
+
+def measure(scale, cycle, repeat, rows):
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from iisg.actions.models import Action
+    from iisg.needs.models import Need
+
+    needs = Need.objects.filter(cycle=cycle).count()
+    actions = Action.objects.count()
+
+    def row(step, **values):
+        rows.append(Row(scale, needs, actions, step, **values))
+
+    def fetch_needs():
+        return list(
+            Need.objects.filter(cycle=cycle).values_list(
+                "pk", "reference", "partner_id", "pillar_id", "area_id", "priority", "status", "title"
+            )
+        )
+
+    _, queries = counted(fetch_needs)
+    baseline = median_ms(fetch_needs, repeat)
+    row("needs rows, raw (baseline)", ms=baseline, queries=queries, ratio=1.0)
+
+    from iisg.analysis.selectors import forget_computed
+
+    for step, path, username in PAGES:
+        client = Client()
+        if username:
+            client.force_login(User.objects.get(username=username))
+        url = f"{path}?cycle={cycle.pk}"
+
+        def computing(client=client, url=url):
+            forget_computed()  # as after any write: the support mapping is worked out anew
+            return client.get(url)
+
+        response, queries = counted(computing)
+        if response.status_code != 200:
+            row(step, queries=queries, note=f"HTTP {response.status_code}")
+            continue
+        ms = median_ms(computing, repeat)
+        row(f"{step}, first after a change", ms=ms, queries=queries, ratio=ms / baseline)
+        _, queries = counted(lambda client=client, url=url: client.get(url))
+        ms = median_ms(lambda client=client, url=url: client.get(url), repeat)
+        row(f"{step}, again", ms=ms, queries=queries, ratio=ms / baseline)
+
+    from iisg.analysis.evaluation import evaluate
+    from iisg.analysis.matcher import rank_cycle
+
+    start = time.perf_counter()
+    ranking, queries = counted(lambda: rank_cycle(cycle, top=10))
+    once = (time.perf_counter() - start) * 1000
+    ms = once if scale == "large" else median_ms(lambda: rank_cycle(cycle, top=10), repeat)
+    matched = sum(1 for matches in ranking.values() if matches)
+    row("matcher rank_cycle(top=10)", ms=ms, queries=queries, ratio=ms / baseline, note=f"{matched} needs ranked")
+    if scale != "demo":
+        return None
+    start = time.perf_counter()
+    figures, queries = counted(lambda: evaluate(cycle))
+    ms = (time.perf_counter() - start) * 1000
+    row("evaluate(cycle)", ms=ms, queries=queries, ratio=ms / baseline, note="one run")
+    return figures
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--scales", default="demo,large", help="comma-separated: demo, large")
+    args = parser.parse_args()
+    scales = args.scales.split(",")
+    unknown = set(scales) - set(SCALES)
+    if unknown:
+        parser.error(f"unknown scale(s): {', '.join(sorted(unknown))}")
+    drop = prepare_database(args.database, PG_BENCH_DB)
+    if args.database == "sqlite":  # the large scale leaves ~200 MB in its temporary folder
+        drop = remove_folder(os.environ["IISG_VAR_DIR"])
+    rows, timings, figures = [], [], None
+    try:
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.core.management import call_command
+
+        settings.ALLOWED_HOSTS = ["testserver"]
+        call_command("migrate", verbosity=0)
+        from bench.scale import generate_support_mapping
+        from iisg.demo.services import load_demo
+        from iisg.needs.choices import CycleKind
+        from iisg.needs.models import Cycle
+
+        start = time.perf_counter()
+        load_demo()
+        timings.append(("load_demo", time.perf_counter() - start))
+        refresh_statistics()
+        demo_cycle = Cycle.objects.get(kind=CycleKind.NEEDS, first_year=2021, last_year=2022)
+        for scale in scales:
+            if SCALES[scale] is None:
+                cycle = demo_cycle
+            else:
+                start = time.perf_counter()
+                cycle = generate_support_mapping(**SCALES[scale])
+                timings.append((f"generate_support_mapping({scale})", time.perf_counter() - start))
+                refresh_statistics()
+            print(f"measuring {scale}: {cycle}", flush=True)
+            figures = measure(scale, cycle, args.repeat, rows) or figures
+    finally:
+        drop()
+    report(args.database, args.repeat, rows, timings, figures)
+
+
+def report(database, repeat, rows, timings, figures):
+    print(f"\nSupport mapping benchmark — {database}, medians of {repeat} runs (large-scale matcher: one run)\n")
+    for what, seconds in timings:
+        print(f"- {what}: {seconds:.1f} s")
+    print("\n| database | scale | needs | actions | step | median ms | queries | × baseline |")
+    print("|---|---|---:|---:|---|---:|---:|---:|")
+    for row in rows:
+        ms = f"{row.ms:,.1f}" if row.ms is not None else row.note
+        queries = "" if row.queries is None else str(row.queries)
+        ratio = f"{row.ratio:,.1f}" if row.ratio is not None else ""
+        step = f"{row.step} ({row.note})" if row.note and row.ms is not None else row.step
+        print(f"| {database} | {row.scale} | {row.needs:,} | {row.actions:,} | {step} | {ms} | {queries} | {ratio} |")
+    print()
+    queries = {}
+    for row in rows:
+        if row.queries is not None and not row.step.startswith("evaluate"):
+            queries.setdefault(row.step, {})[row.scale] = row.queries
+    for step, by_scale in queries.items():
+        if len(by_scale) > 1:
+            counts = ", ".join(f"{scale} {count}" for scale, count in by_scale.items())
+            verdict = "constant" if len(set(by_scale.values())) == 1 else "GROWS"
+            print(f"- queries of {step}: {counts} — {verdict}")
+    if figures is not None:
+        print(f"\nMatcher evaluation on the demo cycle: {dataclasses.asdict(figures)}")
+
+
+if __name__ == "__main__":
+    main()
