@@ -33,6 +33,7 @@ from functools import cache
 import numpy as np
 from django.db.models import Q
 
+from iisg.actions.choices import ActivityStatus
 from iisg.actions.models import Action, ActionSector
 from iisg.actions.services import CLOSED_TO_RESPONSES
 from iisg.iati.models import CodelistEntry
@@ -93,9 +94,19 @@ def rank(needs, actions, *, top=10):
 
 def rank_cycle(cycle, *, top=10):
     """rank() for the needs of `cycle` that someone may respond to (not draft, returned or rejected)
-    against every action that is not withdrawn."""
+    against the actions that could respond to them (candidate_actions)."""
     needs = Need.objects.filter(cycle=cycle).exclude(status__in=CLOSED_TO_RESPONSES)
-    return rank(needs, Action.objects.all(), top=top)
+    return rank(needs, candidate_actions(cycle), top=top)
+
+
+def candidate_actions(cycle):
+    """The actions that could respond to the needs of `cycle`: not withdrawn, not cancelled, and not
+    ended (actual end, else planned end) before the cycle's first year. An action without an end
+    date stays a candidate."""
+    ended_before = Q(actual_end__year__lt=cycle.first_year) | Q(
+        actual_end__isnull=True, planned_end__year__lt=cycle.first_year
+    )
+    return Action.objects.exclude(status=ActivityStatus.CANCELLED).exclude(ended_before)
 
 
 def explain(cycle, pairs):
@@ -103,7 +114,10 @@ def explain(cycle, pairs):
     builds for `cycle`: {(need id, action id): Match}. A pair whose need or action takes no part
     (a draft need, a withdrawn action) is left out; a pair that shares no term scores 0."""
     needs = _need_texts(Need.objects.filter(cycle=cycle).exclude(status__in=CLOSED_TO_RESPONSES))
-    actions = _action_texts(Action.objects.filter(withdrawn_at__isnull=True))
+    # The given actions take part even when the ranking would not offer them (an action ended
+    # before the cycle that a person linked anyway): their words are still worth showing.
+    named = Action.objects.filter(pk__in=[action for _, action in pairs])
+    actions = _action_texts((candidate_actions(cycle) | named).filter(withdrawn_at__isnull=True))
     need_rows = {pk: row for row, pk in enumerate(needs.ids)}
     action_rows = {pk: row for row, pk in enumerate(actions.ids)}
     kept = [(need, action) for need, action in pairs if need in need_rows and action in action_rows]

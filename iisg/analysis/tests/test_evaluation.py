@@ -1,6 +1,8 @@
 """The evaluation measures the matcher's ranking against the responses people confirmed: exact
 definitions on a hand-made ranking, and the figures on the demo mapping."""
 
+import datetime
+
 import pytest
 from django.db import transaction
 from django.utils import timezone
@@ -87,8 +89,11 @@ def test_the_matcher_itself_finds_the_confirmed_action_of_a_hand_made_need():
     cycle = f.CycleFactory(first_year=2025, last_year=2026)
     partner, pillar = f.PartnerFactory(code="ME"), f.PillarFactory(code="wbbsi")
     need = f.NeedFactory(cycle=cycle, partner=partner, pillar=pillar, title="Patrol boats for Lake Skadar")
-    boats = f.ActionFactory(title="Patrol boats for the border police on Lake Skadar")
-    dogs = f.ActionFactory(title="Sniffer dogs for the airport of Podgorica")
+    runs_through_the_cycle = datetime.date(2026, 12, 31)
+    boats = f.ActionFactory(
+        title="Patrol boats for the border police on Lake Skadar", planned_end=runs_through_the_cycle
+    )
+    dogs = f.ActionFactory(title="Sniffer dogs for the airport of Podgorica", planned_end=runs_through_the_cycle)
     for action in (boats, dogs):
         action.partners.set([partner])
         action.pillars.set([pillar])

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from iisg.actions.choices import ResponseStatus
+from iisg.actions.choices import ActivityStatus, ResponseStatus
 from iisg.actions.models import Action
 from iisg.analysis import matcher
 from iisg.analysis.matcher import Match, explain, rank, rank_cycle
@@ -283,3 +283,22 @@ def test_the_ranking_does_not_depend_on_how_many_scores_are_held_at_once(
     monkeypatch.setattr(matcher, "SCORES_AT_ONCE", 1)
 
     assert rank(Need.objects.all(), Action.objects.all(), top=3) == whole
+
+
+def test_cancelled_actions_and_actions_ended_before_the_cycle_are_not_candidates(cycle, albania, borders, drones_need):
+    import datetime
+
+    words = ("Border surveillance drones", "Drones with thermal cameras for the green border at night.")
+    cancelled = action(*words, partners=[albania], pillars=[borders], status=ActivityStatus.CANCELLED)
+    earlier = {"planned_start": datetime.date(2019, 1, 1), "planned_end": datetime.date(2020, 12, 31)}
+    ended = action(*words, partners=[albania], pillars=[borders], **earlier)
+    ended_late = action(*words, partners=[albania], pillars=[borders], **earlier, actual_end=datetime.date(2021, 3, 31))
+    open_ended = action(*words, partners=[albania], pillars=[borders], planned_end=None)
+
+    ranked_ids = ranked(rank_cycle(cycle), drones_need)
+
+    assert set(ranked_ids) == {ended_late.pk, open_ended.pk}
+    assert cancelled.pk not in ranked_ids
+    assert ended.pk not in ranked_ids
+    # A person may still have linked such an action: explain() gives its words all the same.
+    assert explain(cycle, [(drones_need.pk, ended.pk)])[drones_need.pk, ended.pk].terms

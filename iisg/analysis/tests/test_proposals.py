@@ -1,6 +1,7 @@
 """The matcher's proposals: responses for the Secretariat to review, never confirmed by the matcher,
 never proposed again once rejected; from the back office as a background job, or from a command."""
 
+import datetime
 import signal
 from contextlib import contextmanager
 from decimal import Decimal
@@ -25,6 +26,9 @@ from iisg.core.tests.test_admin import action_names, login
 from iisg.needs.choices import CycleKind, NeedStatus
 from iisg.needs.errors import NotAllowed, WorkflowError
 from iisg.needs.models import Need
+
+# The cycle of these tests is 2025–2026: an action ended before it is no candidate.
+RUNS_THROUGH_THE_CYCLE = datetime.date(2026, 12, 31)
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +62,7 @@ def need(cycle, partner, pillar, title, status=NeedStatus.VALIDATED):
 
 
 def action(title, *, partners, pillars):
-    created = f.ActionFactory(title=title)
+    created = f.ActionFactory(title=title, planned_end=RUNS_THROUGH_THE_CYCLE)
     created.partners.set(partners)
     created.pillars.set(pillars)
     return created
