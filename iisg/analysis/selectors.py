@@ -23,7 +23,7 @@ The rules, as the Secretariat states them:
 
 import datetime
 from collections import Counter, OrderedDict, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from functools import cached_property
 
@@ -429,10 +429,16 @@ class Tally:
         self.committed += need.committed
         self.disbursed += need.disbursed
 
+    def __add__(self, other):
+        return Tally(**{name: getattr(self, name) + getattr(other, name) for name in TALLIED})
+
     @property
     def covered_share(self):
         """The share of the group's needs with an active response (None for no needs)."""
         return Decimal(self.covered) / self.needs if self.needs else None
+
+
+TALLIED = [f.name for f in fields(Tally)]
 
 
 def tally(needs):
@@ -488,25 +494,30 @@ class Heatmap:
 
 @once
 def heatmap(mapping):
-    cells, partner_totals, pillar_totals, total = defaultdict(Tally), defaultdict(Tally), defaultdict(Tally), Tally()
+    # Each need is tallied once, in its cell; the totals add the cells up.
+    by_ids = defaultdict(Tally)
     for need in mapping.needs:
-        for tallies, key in (
-            (cells, (need.partner, need.pillar)),
-            (partner_totals, need.partner),
-            (pillar_totals, need.pillar),
-        ):
-            tallies[key].add(need)
-        total.add(need)
+        by_ids[need.partner.pk, need.pillar.pk].add(need)
     scope = mapping.scope
     partners = [scope.partner] if scope.partner else list(Partner.objects.all())
     pillars = [scope.pillar] if scope.pillar else list(Pillar.objects.all())
+    cells = {
+        (partner, pillar): by_ids[partner.pk, pillar.pk]
+        for partner in partners
+        for pillar in pillars
+        if (partner.pk, pillar.pk) in by_ids
+    }
     return Heatmap(
         partners=partners,
         pillars=pillars,
-        cells=dict(cells),
-        partner_totals={partner: partner_totals.get(partner, Tally()) for partner in partners},
-        pillar_totals={pillar: pillar_totals.get(pillar, Tally()) for pillar in pillars},
-        total=total,
+        cells=cells,
+        partner_totals={
+            partner: sum((tally for (p, _), tally in cells.items() if p == partner), Tally()) for partner in partners
+        },
+        pillar_totals={
+            pillar: sum((tally for (_, p), tally in cells.items() if p == pillar), Tally()) for pillar in pillars
+        },
+        total=sum(cells.values(), Tally()),
     )
 
 
