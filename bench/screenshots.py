@@ -37,6 +37,7 @@ FIXED_PAGES = {
     "search": "/search/?q=border",
     "accessibility": "/accessibility/",
     "events": "/events/",
+    "support-mapping": "/database/",
 }
 # Page type: the path prefix of its pages in sitemap.xml; the first listed is photographed.
 SITEMAP_PAGES = {
