@@ -94,7 +94,7 @@ def to_csv(table, scope_lines=()):
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow([column.label for column in table.columns])
+    writer.writerow([str(column.label) for column in table.columns])
     for row in table.rows:
         writer.writerow([_safe(_text(_cell(value, column))) for value, column in zip(row, table.columns, strict=True)])
     notes = [*scope_lines, *table.notes]
@@ -114,7 +114,7 @@ def to_xlsx(table, scope_lines=()):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = table.name[:31]
-    sheet.append([column.label for column in table.columns])
+    sheet.append([str(column.label) for column in table.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table.rows:
@@ -185,6 +185,20 @@ def _area(need):
     return f"{need.area.code} {need.area.name}" if need.area else ""
 
 
+# The columns that say which need a row is about, first in every table of needs.
+NEED_COLUMNS = [
+    Column("reference", gettext_lazy("Reference")),
+    Column("title", gettext_lazy("Need")),
+    Column("partner", gettext_lazy("Partner")),
+    Column("pillar", gettext_lazy("Pillar")),
+    Column("area", gettext_lazy("Area")),
+]
+
+
+def _need_cells(need, need_link):
+    return [need_link(need), need.title, need.partner, need.pillar.acronym, _area(need)]
+
+
 def _yes(flag):
     return _("yes") if flag else ""
 
@@ -193,11 +207,7 @@ def coverage_table(mapping):
     need_link = need_links()
     rows = [
         [
-            need_link(need),
-            need.title,
-            need.partner,
-            need.pillar.acronym,
-            _area(need),
+            *_need_cells(need, need_link),
             Priority(need.priority).label,
             NeedStatus(need.status).label,
             need.coverage_label,
@@ -215,11 +225,7 @@ def coverage_table(mapping):
         name="coverage",
         title=_("Coverage of each need"),
         columns=[
-            Column("reference", _("Reference")),
-            Column("title", _("Need")),
-            Column("partner", _("Partner")),
-            Column("pillar", _("Pillar")),
-            Column("area", _("Area")),
+            *NEED_COLUMNS,
             Column("priority", _("Priority")),
             Column("status", _("Status")),
             Column("coverage", _("Coverage")),
@@ -240,11 +246,7 @@ def gaps_table(mapping):
     gaps = selectors.sort_by_priority(mapping.gaps)
     rows = [
         [
-            need_link(need),
-            need.title,
-            need.partner,
-            need.pillar.acronym,
-            _area(need),
+            *_need_cells(need, need_link),
             Priority(need.priority).label,
             len(need.responses),
         ]
@@ -254,11 +256,7 @@ def gaps_table(mapping):
         name="gaps",
         title=_("Gaps: adopted needs with no active confirmed response in %(year)s") % {"year": mapping.scope.year},
         columns=[
-            Column("reference", _("Reference")),
-            Column("title", _("Need")),
-            Column("partner", _("Partner")),
-            Column("pillar", _("Pillar")),
-            Column("area", _("Area")),
+            *NEED_COLUMNS,
             Column("priority", _("Priority")),
             Column("inactive", _("Responses active in other years"), COUNT),
         ],
@@ -274,10 +272,7 @@ def overlaps_table(mapping):
         for line in need.active_responses:
             rows.append(
                 [
-                    need_link(need),
-                    need.title,
-                    need.partner,
-                    need.pillar.acronym,
+                    *_need_cells(need, need_link),
                     len(need.donors),
                     [donor.short_name for donor in line.donors],
                     line.title,
@@ -292,10 +287,7 @@ def overlaps_table(mapping):
         name="overlaps",
         title=_("Overlaps: needs with active actions of two or more donors in %(year)s") % {"year": mapping.scope.year},
         columns=[
-            Column("reference", _("Reference")),
-            Column("title", _("Need")),
-            Column("partner", _("Partner")),
-            Column("pillar", _("Pillar")),
+            *NEED_COLUMNS,
             Column("donor_count", _("Donors"), COUNT),
             Column("donors", _("Donor")),
             Column("action", _("Action")),
@@ -457,11 +449,7 @@ def priority_without_money_table(mapping):
     need_link = need_links()
     rows = [
         [
-            need_link(need),
-            need.title,
-            need.partner,
-            need.pillar.acronym,
-            _area(need),
+            *_need_cells(need, need_link),
             need.uncovered_share,
             need.coverage_label,
             need.committed,
@@ -472,11 +460,7 @@ def priority_without_money_table(mapping):
         name="priority-without-money",
         title=_("High-priority needs by the share still uncovered"),
         columns=[
-            Column("reference", _("Reference")),
-            Column("title", _("Need")),
-            Column("partner", _("Partner")),
-            Column("pillar", _("Pillar")),
-            Column("area", _("Area")),
+            *NEED_COLUMNS,
             Column("uncovered_share", _("Uncovered share"), SHARE),
             Column("coverage", _("Coverage")),
             Column("committed", _("Committed (EUR)"), MONEY),

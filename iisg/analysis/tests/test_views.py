@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from iisg.analysis import selectors
+from iisg.analysis import selectors, tables
 from iisg.core.choices import Role
 from iisg.core.tests import factories as f
 from iisg.directory.models import KOSOVO_FOOTNOTE
@@ -207,3 +207,20 @@ def test_long_tables_are_paged_on_screen_and_whole_in_downloads(member_client, w
     assert "page=2" not in second.context["query"]
     rows = csv_rows(member_client.get(reverse("analysis:export", args=["gaps", "csv"]), scope_query(w, page=2)))
     assert [row[0] for row in rows[1:4]] == ["N3", "N6", "N4"]
+
+
+@pytest.mark.parametrize("name", sorted(tables.BUILDERS))
+def test_every_table_downloads_as_csv_and_xlsx_with_its_columns(member_client, w, name):
+    table = tables.BUILDERS[name](selectors.support_mapping(f.UserFactory(roles=[Role.MEMBER]), scope_of(w)))
+    labels = [str(column.label) for column in table.columns]
+    rows = csv_rows(member_client.get(reverse("analysis:export", args=[name, "csv"]), scope_query(w)))
+    assert rows[0] == labels
+    assert len(rows[1 : 1 + len(table.rows)]) == len(table.rows)
+    response = member_client.get(reverse("analysis:export", args=[name, "xlsx"]), scope_query(w))
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert [cell.value for cell in sheet[1]] == labels
+    assert sheet.max_row == 1 + len(table.rows)
+
+
+def scope_of(w):
+    return selectors.Scope(cycle=w["cycle"], year=2022)
