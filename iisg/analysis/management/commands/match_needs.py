@@ -1,4 +1,3 @@
-import re
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -6,11 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from iisg.analysis.evaluation import evaluate
 from iisg.analysis.matcher import vectorizer
 from iisg.analysis.services import MIN_SCORE, propose_responses
-from iisg.needs.choices import CycleKind
 from iisg.needs.errors import WorkflowError
-from iisg.needs.models import Cycle
-
-PERIOD = re.compile(r"^\s*(\d{4})\s*(?:[-–]\s*(\d{4}))?\s*$")
+from iisg.needs.selectors import needs_cycle
 
 
 class Command(BaseCommand):
@@ -48,19 +44,10 @@ class Command(BaseCommand):
             )
 
     def needs_cycle(self, given):
-        """The needs-mapping cycle of a period ("2021-2022", "2021–2022", "2021") or of an id."""
-        cycles = Cycle.objects.filter(kind=CycleKind.NEEDS)
-        period = PERIOD.match(given)
-        if period:
-            first = int(period.group(1))
-            found = cycles.filter(first_year=first, last_year=int(period.group(2) or first)).first()
-        elif given.strip().isdigit():
-            found = cycles.filter(pk=int(given)).first()
-        else:
-            raise CommandError(f"Give the cycle as its period (2021-2022) or its id, not {given!r}.")
-        if found is None:
-            raise CommandError(f"No needs-mapping cycle {given}.")
-        return found
+        try:
+            return needs_cycle(given)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
 
     def print_evaluation(self, cycle):
         vectorizer()  # imports scikit-learn, which takes seconds: not the matcher's own time
