@@ -29,7 +29,7 @@ from functools import cached_property
 
 from django.db import connection
 from django.db.models import CharField, Count, IntegerField, Q, Sum
-from django.db.models.functions import Cast, Substr
+from django.db.models.functions import Cast, Coalesce, Substr
 from django.utils.translation import gettext as _
 
 from iisg.actions.choices import ActivityStatus, Coverage, OrganisationRole, ResponseStatus, TransactionType
@@ -222,6 +222,18 @@ def analysed_needs(user, scope):
             )
         )
     return needs
+
+
+def active_actions(actions, year):
+    """The actions of the queryset `actions` active in `year`: is_active() as a query, with the
+    dates it used annotated as `start` and `end`."""
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    return (
+        actions.filter(withdrawn_at__isnull=True)
+        .exclude(status__in=INACTIVE_STATUSES)
+        .annotate(start=Coalesce("actual_start", "planned_start"), end=Coalesce("actual_end", "planned_end"))
+        .filter(Q(start__isnull=True) | Q(start__lte=last), Q(end__isnull=True) | Q(end__gte=first))
+    )
 
 
 def is_active(*, status, start, end, withdrawn, year):
@@ -644,3 +656,96 @@ def priority_without_money(mapping):
 
 def sort_by_priority(needs):
     return sorted(needs, key=lambda need: (PRIORITY_ORDER.get(need.priority, 9), need.partner.order, need.reference))
+
+
+# The response mapping of a year ---------------------------------------------------------------
+
+
+@dataclass
+class ActionYear:
+    """An action active in a year, with its money in that year and over its life (EUR), and the
+    needs it responds to (confirmed responses)."""
+
+    id: int
+    title: str
+    start: datetime.date | None
+    end: datetime.date | None
+    partners: tuple = ()
+    pillars: tuple = ()
+    donors: tuple = ()
+    implementers: tuple = ()
+    committed_in_year: Decimal = ZERO
+    disbursed_in_year: Decimal = ZERO
+    committed: Decimal = ZERO
+    disbursed: Decimal = ZERO
+    responses: list = field(default_factory=list)  # (need reference, need title, coverage)
+
+
+@dataclass
+class ResponseMapping:
+    year: int
+    actions: list
+    transactions_without_eur: int
+
+
+def response_mapping(user, year):
+    """The actions the user may see that are active in `year` (the rule of is_active), with their
+    money and responses, in a constant number of queries."""
+    chosen = active_actions(visible(user, Action.objects.all()), year)
+    rows = {
+        pk: ActionYear(id=pk, title=title, start=start, end=end)
+        for pk, title, start, end in chosen.order_by("title", "pk").values_list("pk", "title", "start", "end")
+    }
+    partners = {partner.pk: partner for partner in Partner.objects.all()}
+    pillars = {pillar.pk: pillar for pillar in Pillar.objects.all()}
+    links = defaultdict(lambda: ([], []))
+    for action_id, partner_id in Action.partners.through.objects.filter(action__in=chosen).values_list(
+        "action_id", "partner_id"
+    ):
+        links[action_id][0].append(partners[partner_id])
+    for action_id, pillar_id in Action.pillars.through.objects.filter(action__in=chosen).values_list(
+        "action_id", "pillar_id"
+    ):
+        links[action_id][1].append(pillars[pillar_id])
+    roles = defaultdict(lambda: ([], []))
+    organisation_ids = set()
+    participations = list(
+        ActionOrganisation.objects.filter(
+            action__in=chosen, role__in=(OrganisationRole.FUNDING, OrganisationRole.IMPLEMENTING)
+        )
+        .order_by()
+        .values_list("action_id", "organisation_id", "role")
+    )
+    organisation_ids = {organisation_id for _, organisation_id, _ in participations}
+    organisations = {org.pk: org for org in Organisation.objects.filter(pk__in=organisation_ids)}
+    for action_id, organisation_id, role in participations:
+        roles[action_id][0 if role == OrganisationRole.FUNDING else 1].append(organisations[organisation_id])
+    without_eur = 0
+    for action_id, kind, when, value, missing in (
+        Transaction.objects.filter(action__in=chosen, transaction_type__in=COMMITMENT_TYPES + DISBURSEMENT_TYPES)
+        .order_by()
+        .annotate(year=YEAR_OF_DATE)
+        .values("action_id", "transaction_type", "year")
+        .annotate(eur=Sum("value_eur"), missing=Count("pk", filter=Q(value_eur__isnull=True)))
+        .values_list("action_id", "transaction_type", "year", "eur", "missing")
+    ):
+        row, value = rows[action_id], value or ZERO
+        if kind in COMMITMENT_TYPES:
+            row.committed += value
+            row.committed_in_year += value if when == year else ZERO
+        else:
+            row.disbursed += value
+            row.disbursed_in_year += value if when == year else ZERO
+        without_eur += missing if when == year else 0
+    responses = visible(user, Response.objects.filter(action__in=chosen, status=ResponseStatus.CONFIRMED)).order_by(
+        "need__reference"
+    )
+    needs = visible(user, Need.objects.filter(pk__in=responses.values("need")))
+    seen = {pk: (reference, title) for pk, reference, title in needs.order_by().values_list("pk", "reference", "title")}
+    for action_id, need_id, coverage in responses.values_list("action_id", "need_id", "coverage"):
+        if need_id in seen:
+            rows[action_id].responses.append((*seen[need_id], coverage))
+    for pk, row in rows.items():
+        row.partners, row.pillars = tuple(links[pk][0]), tuple(links[pk][1])
+        row.donors, row.implementers = tuple(roles[pk][0]), tuple(roles[pk][1])
+    return ResponseMapping(year=year, actions=list(rows.values()), transactions_without_eur=without_eur)

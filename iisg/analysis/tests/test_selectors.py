@@ -272,3 +272,35 @@ def setattr_and_save(obj, **values):
     for name, value in values.items():
         setattr(obj, name, value)
     obj.save()
+
+
+@pytest.mark.parametrize("year", [2019, 2020, 2021, 2022, 2023, 2024, 2025])
+def test_active_actions_as_a_query_agrees_with_is_active(w, year):
+    from iisg.actions.models import Action
+
+    f.ActionFactory(title="No dates", planned_start=None, planned_end=None)
+    expected = {
+        action.pk
+        for action in Action.objects.all()
+        if selectors.is_active(
+            status=action.status, start=action.start, end=action.end, withdrawn=action.withdrawn_at, year=year
+        )
+    }
+    assert set(selectors.active_actions(Action.objects.all(), year).values_list("pk", flat=True)) == expected
+
+
+def test_response_mapping_of_a_year(w, secretariat):
+    mapping = selectors.response_mapping(secretariat, 2022)
+    rows = {row.title: row for row in mapping.actions}
+    assert sorted(rows) == ["Border crossing equipment", "Border police training", "Green border surveillance"]
+    equipment = rows["Border crossing equipment"]
+    assert (equipment.committed_in_year, equipment.disbursed_in_year) == (0, Decimal(120_000))
+    assert (equipment.committed, equipment.disbursed) == (Decimal(300_000), Decimal(120_000))
+    assert [org.acronym for org in equipment.donors] == ["D1"]
+    assert [org.acronym for org in equipment.implementers] == ["I1"]
+    assert [reference for reference, _title, _coverage in rows["Border police training"].responses] == ["N1", "N2"]
+    assert mapping.transactions_without_eur == 1
+
+
+def test_the_public_has_no_response_mapping(w):
+    assert selectors.response_mapping(AnonymousUser(), 2022).actions == []
