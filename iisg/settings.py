@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "iisg.actions",
     "iisg.iati",
     "iisg.analysis",
+    "iisg.reports",
     "iisg.events",
     "iisg.governance",
     "iisg.website",
@@ -204,4 +205,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs each step of every PDF at INFO: noise in the worker's log.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

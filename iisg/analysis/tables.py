@@ -59,7 +59,7 @@ class Table:
 
     def __post_init__(self):
         if any(isinstance(cell, Partner) and cell.has_designation_footnote for row in self.rows for cell in row):
-            self.notes.append(f"* {KOSOVO_FOOTNOTE}")
+            self.notes.append(str(KOSOVO_FOOTNOTE))
 
     def __len__(self):
         return len(self.rows)
@@ -108,12 +108,28 @@ def to_csv(table, scope_lines=()):
 NUMBER_FORMATS = {COUNT: "#,##0", MONEY: "#,##0.00", SHARE: "0.0%", DATE: "yyyy-mm-dd"}
 
 
-def to_xlsx(table, scope_lines=()):
-    """An XLSX workbook: the table on its first sheet (typed cells, bold frozen header, filters),
-    and a Notes sheet with the scope, the rules and the footnote."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = table.name[:31]
+def _width(value, column):
+    """About how many characters the cell shows once formatted (thousands separators, two decimals)."""
+    if column.kind == MONEY and isinstance(value, int | Decimal | float):
+        return len(f"{value:,.2f}")
+    if column.kind == COUNT and isinstance(value, int):
+        return len(f"{value:,}")
+    if column.kind == SHARE and isinstance(value, int | Decimal | float):
+        return 6
+    return len(_text(value))
+
+
+def write_text(sheet, row, column, text):
+    """Writes `text` as a string cell: never a formula, whatever it starts with."""
+    cell = sheet.cell(row, column, str(text))
+    cell.data_type = "s"
+    return cell
+
+
+def write_table(sheet, table):
+    """Writes `table` at the top of `sheet`: a bold frozen header row, typed cells (numbers as
+    numbers with a number format, dates as dates, text as text), filters over the rows and
+    column widths that fit the first 500 rows. Returns the last row written."""
     sheet.append([str(column.label) for column in table.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -121,20 +137,30 @@ def to_xlsx(table, scope_lines=()):
         sheet.append([_cell(value, column) for value, column in zip(row, table.columns, strict=True)])
     for index, column in enumerate(table.columns, start=1):
         letter = get_column_letter(index)
-        width = max([len(column.label)] + [len(_text(row[index - 1])) for row in table.rows[:500]])
+        width = max([len(str(column.label))] + [_width(row[index - 1], column) for row in table.rows[:500]])
         sheet.column_dimensions[letter].width = min(max(width + 2, 8), 60)
         for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # never a formula, whatever the text starts with
             elif column.kind in NUMBER_FORMATS:
                 cell.number_format = NUMBER_FORMATS[column.kind]
+    last_row = len(table.rows) + 1
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table.rows) + 1}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{last_row}"
+    return last_row
+
+
+def to_xlsx(table, scope_lines=()):
+    """An XLSX workbook: the table on its first sheet (typed cells, bold frozen header, filters),
+    and a Notes sheet with the scope, the rules and the footnote."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = table.name[:31]
+    write_table(sheet, table)
     notes = workbook.create_sheet(_("Notes"))
     notes.column_dimensions["A"].width = 120
-    for line in [table.title, *scope_lines, *RULES, *table.notes]:
-        notes.append([str(line)])
-        notes.cell(notes.max_row, 1).data_type = "s"
+    for row, line in enumerate([table.title, *scope_lines, *RULES, *table.notes], start=1):
+        write_text(notes, row, 1, line)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

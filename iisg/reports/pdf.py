@@ -1,0 +1,125 @@
+"""The PDF of a report: the Document rendered with reports/report.html and printed by WeasyPrint.
+
+The print design is CSS Paged Media (reports/static/reports/report.css): A4, a cover, a table of
+contents with page numbers, the report title in the running header, "page X of Y" and the Kosovo*
+footnote in the running footer. WeasyPrint fetches nothing from the network: its fetcher serves
+the app's static files and data: URIs, and refuses every other URL.
+"""
+
+import mimetypes
+import re
+from urllib.parse import unquote, urlsplit
+
+import weasyprint
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from iisg.analysis.tables import Link, Table
+from iisg.analysis.templatetags.analysis import cell
+
+from .document import Chart, Paragraph
+
+# The page is a file:// URL, so that /static/… references resolve to file:///static/…, which the
+# fetcher maps to the app's static files (the sources, not STATIC_ROOT: no collectstatic needed).
+BASE_URL = "file:///"
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves data: URIs and the project's static files; refuses everything else (http, https,
+    ftp, and file:// outside STATIC_URL), so a report never reaches the network or the disk."""
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme == "data":
+            return super().fetch(url, headers)
+        static = urlsplit(settings.STATIC_URL).path
+        if parts.scheme == "file" and not parts.netloc and parts.path.startswith(static):
+            name = unquote(parts.path.removeprefix(static))
+            path = finders.find(name) if ".." not in name.split("/") else None
+            if path:
+                with open(path, "rb") as file:
+                    body = file.read()
+                content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, body, {"Content-Type": content_type})
+        raise ValueError(f"A report fetches only its static files, not {url}")
+
+
+def render_pdf(document):
+    """The Document as PDF bytes (A4, tagged for screen readers)."""
+    html = render_to_string("reports/report.html", _context(document))
+    fetcher = StaticOnlyFetcher()
+    return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(pdf_tags=True)
+
+
+def _context(document):
+    """The template's context. Section titles come numbered (content.py numbers them, so that the
+    PDF, DOCX and XLSX show the same numbers); a section without an anchor gets one here."""
+    sections = []
+    anchors = set()
+    for index, section in enumerate(document.sections, start=1):
+        anchor = section.anchor or slugify(f"section-{index}-{section.title}")
+        if anchor in anchors:
+            anchor = f"{anchor}-{index}"
+        anchors.add(anchor)
+        sections.append(
+            {
+                "title": section.title,
+                "level": min(max(section.level, 1), 3),
+                "anchor": anchor,
+                "blocks": [_block(block) for block in section.blocks],
+            }
+        )
+    return {
+        "document": document,
+        "sections": sections,
+        "static_url": settings.STATIC_URL,
+        "page_of_pages": _page_of_pages(),
+        "language": get_language() or settings.LANGUAGE_CODE,
+    }
+
+
+def _page_of_pages():
+    """The footer's translated "Page X of Y" as a CSS content value, the numbers as counters."""
+    text = _("Page %(page)s of %(pages)s")
+    parts = []
+    for piece in re.split(r"(%\(pages?\)s)", text):
+        if piece == "%(page)s":
+            parts.append("counter(page)")
+        elif piece == "%(pages)s":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append('"{}"'.format(re.sub(r'["\\\n<]', lambda match: f"\\{ord(match[0]):x} ", piece)))
+    return mark_safe(" ".join(parts))
+
+
+def _block(block):
+    if isinstance(block, Paragraph):
+        return {"kind": "paragraph", "text": block.text}
+    if isinstance(block, Chart):
+        return {"kind": "chart", "title": block.title, "svg": block.svg, "table": _table(block.table)}
+    if isinstance(block, Table):
+        return {"kind": "table", "table": _table(block)}
+    raise TypeError(f"A report section holds paragraphs, tables and charts, not {type(block).__name__}")
+
+
+def _table(table):
+    """The table's cells as the pages show them (same money and share formats), links as text:
+    a link to the platform means nothing on paper."""
+    return {
+        "title": table.title,
+        "columns": table.columns,
+        "rows": [
+            [
+                (str(value) if isinstance(value, Link) else cell(value, column), column.numeric)
+                for value, column in zip(row, table.columns, strict=True)
+            ]
+            for row in table.rows
+        ],
+        "notes": table.notes,
+    }
