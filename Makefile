@@ -8,7 +8,7 @@ PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := .venv
 MANAGE := .venv/bin/python manage.py
 
-.PHONY: run test lint format install install-dev browser migrate demo bench bench-iati bench-analysis screenshots vendor-axe
+.PHONY: run test lint format install install-dev browser migrate demo bench bench-iati bench-analysis bench-reports report-pages screenshots vendor-axe
 
 # uv, pinned, in its own small environment so it never manages itself away.
 $(UV):
@@ -62,6 +62,7 @@ bench: install-dev
 	.venv/bin/python bench/events.py --database postgres
 	$(MAKE) bench-iati
 	$(MAKE) bench-analysis
+	$(MAKE) bench-reports
 
 # The IATI import of generated files: 10,000 activities three times, 100,000 once (about 10 minutes
 # per database on two cores).
@@ -76,6 +77,15 @@ bench-iati: install-dev
 bench-analysis: install-dev
 	.venv/bin/python bench/analysis.py --database sqlite
 	.venv/bin/python bench/analysis.py --database postgres
+
+# The reports for the Board: content and each format at the demo's size and at 10x (a few minutes).
+bench-reports: install-dev
+	.venv/bin/python bench/reports.py --database sqlite
+	.venv/bin/python bench/reports.py --database postgres
+
+# The first two pages of each report's PDF, from the demo, as PNG under var/report-pages/.
+report-pages: install-dev
+	.venv/bin/python bench/reports.py --scales demo --repeat 1 --pages var/report-pages
 
 # PNGs of every page type, desktop and phone, under var/screenshots/ (served from the demo).
 SHOT_PORT ?= 8799

@@ -32,7 +32,6 @@ pass under 60 s, and query counts that do not grow with the data.
 import argparse
 import dataclasses
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -40,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import median_ms, prepare_database  # noqa: E402
+from bench.common import median_ms, prepare_database, refresh_statistics, remove_folder  # noqa: E402
 
 PG_BENCH_DB = "iisg_bench_analysis"
 SCALES = {"demo": None, "large": {"needs": 5000, "actions": 100_000}}
@@ -61,24 +60,6 @@ class Row:
     queries: int | None = None
     ratio: float | None = None
     note: str = ""
-
-
-def refresh_statistics():
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-
-
-def remove_folder(folder):
-    def remove():
-        from django.db import connections
-
-        connections.close_all()
-        shutil.rmtree(folder, ignore_errors=True)
-
-    return remove
 
 
 def counted(fn):

@@ -1,6 +1,7 @@
 """What every benchmark shares: a database of its own, and medians of repeated runs."""
 
 import os
+import shutil
 import statistics
 import tempfile
 import time
@@ -43,3 +44,24 @@ def prepare_database(kind, name):
             admin.execute(f"DROP DATABASE IF EXISTS {name}")
 
     return drop
+
+
+def refresh_statistics():
+    """ANALYZE on PostgreSQL after a bulk load, as autovacuum soon would; nothing on SQLite."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def remove_folder(folder):
+    """The clean-up that deletes a temporary SQLite folder (prepare_database leaves it)."""
+
+    def remove():
+        from django.db import connections
+
+        connections.close_all()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    return remove
