@@ -227,7 +227,7 @@ class ImportRunAdmin(RuleAdmin):
         }
 
     def progress_view(self, request, object_id):
-        """Where the import stands, as JSON, for the page's progress bar (static/iati/progress.js)."""
+        """Where the import stands, as JSON, for the page's progress bar (core/static/core/progress.js)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         run = self.get_object(request, unquote(object_id))

@@ -158,7 +158,7 @@ def test_the_secretariat_uploads_a_file_and_follows_its_import(client, partners,
     assert '<progress id="import-progress" max="100" aria-describedby="import-progress-text">' in content
     assert "Waiting for the worker to start the import." in content
     assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in content
-    assert re.search(r'<script src="[^"]*iati/progress\.js" defer>', content)
+    assert re.search(r'<script src="[^"]*core/progress\.js" defer>', content)
     assert f'data-progress-url="{progress_url(run)}"' in content
     assert client.get(progress_url(run)).json()["status"] == "queued"
 

@@ -1,7 +1,11 @@
-// The progress bar of an IATI import in the back office (admin/iati/importrun/change_form.html).
-// Polls the import's JSON endpoint about once a second and updates the bar and its text; once the
-// import has finished, reloads the page, which then shows what the import did. Without JavaScript
-// the page refreshes itself instead (a <noscript> refresh).
+// The progress bar of a background job in the back office: an IATI import
+// (admin/iati/importrun/change_form.html), a report for the Board (admin/reports/report/change_form.html).
+// The page marks the job's section with data-progress-url (its JSON endpoint); inside it, the
+// <progress> bar, the text that describes it (the bar's aria-describedby) and the live status line
+// (role="status"). The endpoint answers {finished, percent, text, status_label, phase_label}.
+// Polls about once a second and updates the bar and its text; once the job has finished, reloads the
+// page, which then shows what the job did. Without JavaScript the page refreshes itself instead (a
+// <noscript> refresh).
 (function () {
   "use strict";
 
@@ -9,14 +13,15 @@
   var MAX_FAILURES = 10;
 
   function start() {
-    var section = document.getElementById("import-status");
+    var section = document.querySelector("[data-progress-url]");
     var url = section && section.getAttribute("data-progress-url");
     if (!url) {
       return;
     }
-    var bar = document.getElementById("import-progress");
-    var text = document.getElementById("import-progress-text");
-    var state = document.getElementById("import-state");
+    var bar = section.querySelector("progress");
+    var described = bar && bar.getAttribute("aria-describedby");
+    var text = described ? document.getElementById(described) : null;
+    var state = section.querySelector("[role=status]");
     var failures = 0;
 
     function show(data) {
