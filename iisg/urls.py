@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("iisg.governance.urls")),
     path("", include("iisg.iati.urls")),
     path("", include("iisg.analysis.urls")),
+    path("", include("iisg.reports.urls")),
 ]
 
 if settings.MODE == "embedded":

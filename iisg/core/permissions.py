@@ -170,6 +170,16 @@ class MembersRead(Rule):
         return super().q_allows(viewer, verb)
 
 
+class ReportRule(MembersRead):
+    """Reports for the Board: members read and download them; only the Secretariat generates and
+    publishes them. A report is the record of what was generated: nobody changes or deletes it."""
+
+    def q_allows(self, viewer, verb):
+        if verb in {CHANGE, DELETE}:
+            return NOTHING
+        return super().q_allows(viewer, verb)
+
+
 class EventRule(Rule):
     def allows(self, viewer, verb, obj):
         if verb == VIEW and not viewer.is_secretariat:
@@ -375,6 +385,7 @@ RULES = {
     "governance.decision": Rule(),
     "governance.product": ProductRule(),
     "governance.productversion": ProductRule("product__"),
+    "reports.report": ReportRule(),
 }
 
 

@@ -302,6 +302,7 @@ def test_queryset_rules_agree_with_object_rules(world, label):
     f.ActionSectorFactory(action=world["own_action"])
     _iati_children(own=world["own_action"], other=world["other_action"])
     f.DecisionFactory()
+    apps.get_model("reports", "Report").objects.create(kind="needs")
     f.MembershipFactory(pillar=world["pillar"])
     f.AreaFactory(pillar=world["pillar"])
     world["other_response"].status = ResponseStatus.CONFIRMED

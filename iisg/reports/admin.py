@@ -1,0 +1,231 @@
+"""Back office of the reports for the Board: generate one (it is made in the background), follow it,
+download it, and publish it on the materials page once the Board adopted it."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from iisg.core.admin import HistoryRuleAdmin
+from iisg.core.choices import Verb
+from iisg.core.permissions import can
+from iisg.needs.errors import WorkflowError
+
+from . import services, tasks
+from .forms import PublishForm, ReportForm
+from .models import Report
+
+ACTIVE = (Report.Status.QUEUED, Report.Status.RUNNING)
+
+
+def progress_state(report):
+    """Where the generation of `report` stands, for the page and its JSON endpoint alike."""
+    active = report.status in ACTIVE
+    state = {
+        "status": report.status,
+        "status_label": str(report.get_status_display()),
+        "finished": not active,
+        "phase": "",
+        "phase_label": "",
+        "percent": 100 if report.status == Report.Status.DONE else None,
+    }
+    measured = tasks.read_progress(report.pk) if report.status == Report.Status.RUNNING else None
+    if measured is not None:
+        state.update(measured)
+    if report.status == Report.Status.QUEUED:
+        state["text"] = _("Waiting for the worker to start the report.")
+    elif report.status == Report.Status.RUNNING:
+        state["text"] = state["phase_label"] or _("Starting")
+    else:
+        state["text"] = state["status_label"]
+    return state
+
+
+@admin.register(Report)
+class ReportAdmin(HistoryRuleAdmin):
+    list_display = [
+        "kind",
+        "scope",
+        "format",
+        "status",
+        "requested_by",
+        "created_at",
+        "finished_at",
+        "file_size",
+        "link",
+    ]
+    list_filter = ["kind", "format", "status"]
+    list_select_related = ["cycle", "pillar", "requested_by", "product_version__product"]
+    date_hierarchy = "created_at"
+    fieldsets = [
+        (None, {"fields": ["kind", "scope", "format", "status", "error", "link", "file_size", "sha256"]}),
+        (gettext_lazy("Record"), {"fields": ["requested_by", "created_at", "started_at", "finished_at", "published"]}),
+    ]
+    readonly_fields = [
+        "kind",
+        "scope",
+        "format",
+        "status",
+        "error",
+        "link",
+        "file_size",
+        "sha256",
+        "requested_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "published",
+    ]
+    change_list_template = "admin/reports/report/change_list.html"
+    change_form_template = "admin/reports/report/change_form.html"
+
+    @admin.display(description=gettext_lazy("covers"))
+    def scope(self, report):
+        return report.scope or "—"
+
+    @admin.display(description=gettext_lazy("size"))
+    def file_size(self, report):
+        return filesizeformat(report.size) if report.size else "—"
+
+    @admin.display(description=gettext_lazy("download"))
+    def link(self, report):
+        if report.status != Report.Status.DONE or not report.file:
+            return "—"
+        return format_html('<a href="{}" download>{}</a>', report.get_download_url(), report.filename)
+
+    @admin.display(description=gettext_lazy("published as"))
+    def published(self, report):
+        version = report.product_version
+        if version is None:
+            return "—"
+        return format_html('<a href="{}">{}</a>', version.product.get_absolute_url(), version)
+
+    # Pages
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<path:object_id>/progress/",
+                self.admin_site.admin_view(self.progress_view),
+                name=f"{opts.app_label}_{opts.model_name}_progress",
+            ),
+            path(
+                "<path:object_id>/publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name=f"{opts.app_label}_{opts.model_name}_publish",
+            ),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """The "Generate a report" page: a valid request becomes a queued report, followed on its page."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ReportForm(request.POST) if request.method == "POST" else ReportForm()
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            report = services.request_report(
+                user=request.user,
+                kind=data["kind"],
+                fmt=data["format"],
+                cycle=data["cycle"],
+                year=data["year"],
+                pillar=data["pillar"],
+            )
+            self.log_addition(request, report, [{"added": {}}])
+            messages.success(request, _("“%(report)s” is being generated.") % {"report": report})
+            return redirect(reverse(f"{self.admin_site.name}:reports_report_change", args=[report.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            **(extra_context or {}),
+            "opts": self.model._meta,
+            "title": _("Generate a report"),
+            "form": form,
+            "submit_label": _("Generate"),
+            "intro": _(
+                "The report is computed and written in the background, with your rights: the next page "
+                "shows how far it has got and, once it is done, its download."
+            ),
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/reports/report/form.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        report = self.get_object(request, unquote(object_id))
+        if report is not None and self.has_view_permission(request, report):
+            extra_context = {
+                **(extra_context or {}),
+                "report_active": report.status in ACTIVE,
+                "report_progress": progress_state(report),
+                "progress_url": reverse(f"{self.admin_site.name}:reports_report_progress", args=[report.pk]),
+                "publish_url": (
+                    reverse(f"{self.admin_site.name}:reports_report_publish", args=[report.pk])
+                    if self.may_publish(request, report)
+                    else ""
+                ),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def may_publish(self, request, report):
+        return (
+            can(request.user, Verb.ADD, Report)
+            and report.status == Report.Status.DONE
+            and report.product_version_id is None
+        )
+
+    def progress_view(self, request, object_id):
+        """Where the report stands, as JSON, for the page's progress bar (core/static/core/progress.js)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        report = self.get_object(request, unquote(object_id))
+        if report is None:
+            raise Http404
+        return JsonResponse(progress_state(report))  # never cached: admin_view sees to it
+
+    def publish_view(self, request, object_id):
+        """Ask for the Board's decision, then publish the report as an adopted product."""
+        if not can(request.user, Verb.ADD, Report):
+            raise PermissionDenied
+        report = self.get_object(request, unquote(object_id))
+        if report is None:
+            raise Http404
+        form = PublishForm(request.POST) if request.method == "POST" else PublishForm()
+        if form.is_bound and form.is_valid():
+            try:
+                product = services.publish_report(
+                    user=request.user,
+                    report=report,
+                    decision=form.cleaned_data["decision"],
+                    title=form.cleaned_data["title"] or None,
+                )
+            except WorkflowError as refusal:
+                form.add_error(getattr(refusal, "field", None), str(refusal))
+            else:
+                messages.success(
+                    request,
+                    _("“%(product)s” is published as adopted on the materials page.") % {"product": product},
+                )
+                return redirect(reverse(f"{self.admin_site.name}:reports_report_change", args=[report.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": report,
+            "title": _("Publish “%(report)s” as adopted on the materials page") % {"report": report},
+            "form": form,
+            "submit_label": _("Publish"),
+            "intro": _(
+                "A copy of the report's file becomes a new version of an adopted report on the materials "
+                "page, where everyone can download it. The copy stays as the Board adopted it, whatever "
+                "changes in the data afterwards."
+            ),
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/reports/report/form.html", context)
