@@ -67,12 +67,15 @@ def _context(document):
         if anchor in anchors:
             anchor = f"{anchor}-{index}"
         anchors.add(anchor)
+        blocks = [_block(block) for block in section.blocks]
         sections.append(
             {
                 "title": section.title,
                 "level": min(max(section.level, 1), 3),
                 "anchor": anchor,
-                "blocks": [_block(block) for block in section.blocks],
+                "blocks": blocks,
+                # A section that opens with a landscape table turns with it, heading included.
+                "landscape": bool(blocks) and "landscape" in (blocks[0].get("table") or {}).get("layout", ""),
             }
         )
     return {
@@ -122,4 +125,14 @@ def _table(table):
             for row in table.rows
         ],
         "notes": table.notes,
+        "layout": _layout(table),
     }
+
+
+def _layout(table):
+    """How much room a table needs: "landscape" (a page of its own turned sideways) when it has
+    many columns or many columns of text, "wide" (smaller type) when it has more than seven."""
+    texts = sum(1 for column in table.columns if not column.numeric and column.kind != "date")
+    if len(table.columns) > 10 or (len(table.columns) > 8 and texts >= 5):
+        return "wide landscape"
+    return "wide" if len(table.columns) > 7 else ""

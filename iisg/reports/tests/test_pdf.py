@@ -171,3 +171,30 @@ def test_render_reaches_no_network_even_for_a_remote_image_in_a_chart(monkeypatc
     text = PdfReader(io.BytesIO(render_pdf(document))).pages[2].extract_text()
     assert attempts == []
     assert '<img src="https://example.org/y.png">' in text  # a paragraph is text, never markup
+
+
+def test_a_table_too_wide_for_a_portrait_page_turns_its_section_to_landscape():
+    columns = [Column(f"text{n}", f"Text {n}") for n in range(6)] + [Column(f"n{n}", f"N {n}", COUNT) for n in range(6)]
+    wide = Table(
+        name="wide", title="A wide table", columns=columns, rows=[[f"t{n}" for n in range(6)] + list(range(6))]
+    )
+    narrow = Table(name="narrow", title="A narrow table", columns=columns[:3], rows=[["a", "b", "c"]])
+    document = Document(
+        kind="analysis",
+        name="layout",
+        title="Layout",
+        subtitle="",
+        generated_at=datetime.datetime(2026, 11, 25, tzinfo=datetime.UTC),
+        sections=[
+            Section("1 Narrow", blocks=[narrow], anchor="s-1"),
+            Section("2 Wide", blocks=[wide], anchor="s-2"),
+        ],
+    )
+    reader = PdfReader(io.BytesIO(render_pdf(document)))
+    shapes = {}
+    for page in reader.pages:
+        box = page.mediabox
+        for title in ("A narrow table", "A wide table"):
+            if title in page.extract_text():
+                shapes[title] = "landscape" if box.width > box.height else "portrait"
+    assert shapes == {"A narrow table": "portrait", "A wide table": "landscape"}
