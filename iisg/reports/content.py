@@ -19,7 +19,6 @@ from collections import defaultdict
 from django.db.models import F
 from django.utils import timezone
 from django.utils.html import strip_tags
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -475,7 +474,3 @@ def _analysis_report(user, cycle, year, now):
         )
     )
     return document
-
-
-def file_name(document, fmt):
-    return f"{slugify(document.name)}.{fmt}"
