@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from iisg.core.admin import HistoryRuleAdmin, RuleTabularInline, apply_to_each, ask_for_comment
+from iisg.core.admin import HistoryRuleAdmin, RuleTabularInline, VersionedAdminMixin, apply_to_each, ask_for_comment
 from iisg.core.choices import Verb
 from iisg.core.permissions import can, permitted
 from iisg.needs.errors import WorkflowError
@@ -144,7 +144,7 @@ class ActiveInYearFilter(admin.SimpleListFilter):
 
 
 @admin.register(Action)
-class ActionAdmin(ActionWorkbookAdmin, HistoryRuleAdmin):
+class ActionAdmin(VersionedAdminMixin, ActionWorkbookAdmin, HistoryRuleAdmin):
     list_display = [
         "title",
         "status",

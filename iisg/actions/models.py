@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from iisg.core.models import TimeStampedModel, not_before
+from iisg.core.models import TimeStampedModel, Versioned, not_before
 
 from .choices import (
     ActionSource,
@@ -24,7 +24,7 @@ currency_code = RegexValidator(r"^[A-Z]{3}$", _("Use an ISO 4217 currency code s
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
-class Action(TimeStampedModel):
+class Action(Versioned, TimeStampedModel):
     """A project or programme of donors and implementers that may respond to needs."""
 
     title = models.CharField(_("title"), max_length=500)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.utils.translation import gettext as _
 
 from iisg.core import workbook as wb
@@ -536,7 +536,12 @@ def _apply(user, plans, responses):
             action.pk = created.pk
             action = created
         elif plan.fields:
+            # The plan was read before this transaction: save() bumps the version from the stored one.
+            action.version = Action.objects.select_for_update().values_list("version", flat=True).get(pk=action.pk)
             action.save(update_fields=[*plan.fields, "updated_at"])
+        else:
+            # Only its partners, pillars or budget change: still a new version for an open form.
+            Action.objects.filter(pk=action.pk).update(version=F("version") + 1)
         if plan.partners is not None and not plan.new:
             action.partners.set(plan.partners)
         if plan.pillars is not None and not plan.new:

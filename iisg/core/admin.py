@@ -13,15 +13,18 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
+from django.db import router, transaction
 from django.db.models import ManyToManyField
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import to_historic
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .choices import Verb
+from .concurrency import EditConflict, claim_version, conflict
 from .permissions import can, permitted, rule_for, visible
 
 admin.site.site_header = _("IISG Platform — back office")
@@ -236,6 +239,82 @@ class HistoryRuleAdmin(RuleAdminMixin, SimpleHistoryAdmin):
         if self.get_object(request, unquote(object_id)) is None:
             raise Http404
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class VersionedForm(forms.ModelForm):
+    """A change form that carries the version of the record it was opened at (hidden) and refuses
+    to save over a newer one, saying who changed it; the input stays on the page, nothing is saved."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stored_version = None
+        if self.instance.pk is not None:
+            # The instance was just read from the database, so its version is the stored one;
+            # except on the history page, where an old version is shown to revert to.
+            self.stored_version = self.instance.version
+            if to_historic(self.instance) is not None:
+                stored = type(self.instance)._default_manager.filter(pk=self.instance.pk)
+                self.stored_version = stored.values_list("version", flat=True).first()
+            self.fields["version"].initial = self.stored_version
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk is None:
+            return cleaned_data
+        expected = cleaned_data.get("version")
+        if expected is None:
+            raise forms.ValidationError(
+                _("This form is missing the version it was opened at: reload the page and apply your changes again."),
+                code="version_missing",
+            )
+        if expected != self.stored_version:
+            raise forms.ValidationError(str(conflict(self.instance, expected)), code="edit_conflict")
+        return cleaned_data
+
+
+class VersionedAdminMixin:
+    """A model admin of a `Versioned` model: two people editing one record do not overwrite each
+    other. The form checks the version it was opened at (VersionedForm); the save claims it again
+    in the transaction (iisg.core.concurrency.claim_version), so a save that slipped in between
+    the check and this one is caught too and the form is shown again with the message."""
+
+    form = VersionedForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": [*options["fields"], "version"]}), *rest]
+
+    def get_exclude(self, request, obj=None):
+        # "version" is the form's own field, not the model's (not editable by hand).
+        return [*(super().get_exclude(request, obj) or []), "version"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            claim_version(obj, form.cleaned_data["version"])
+        super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return self.shown_again_on_conflict(super().changeform_view, request, object_id, form_url, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting to an old version is a save like any other.
+        return self.shown_again_on_conflict(super().history_form_view, request, object_id, version_id, extra_context)
+
+    def shown_again_on_conflict(self, view, request, *args):
+        """Run a posted form in one transaction. When the save is refused (EditConflict) it is rolled
+        back, and the view shown again finds the newer version and says so above the form."""
+        if request.method != "POST":
+            return view(request, *args)
+        try:
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return view(request, *args)
+        except EditConflict:
+            return view(request, *args)
 
 
 class RuleInlineFormSet(BaseInlineFormSet):

@@ -22,3 +22,31 @@ def not_before(later, earlier, *, name, message):
         name=name,
         violation_error_message=message,
     )
+
+
+class Versioned(models.Model):
+    """A record two people may edit at once: every save of a stored row is a new version, and an
+    edit made on an older version is refused (iisg.core.concurrency) instead of overwriting."""
+
+    version = models.PositiveIntegerField(
+        _("version"), default=1, editable=False, help_text=_("Counts the saves; an edit names the one it started from.")
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if self._state.adding or (update_fields is not None and not update_fields):
+            super().save(*args, **kwargs)
+            return
+        # Every path that saves the row (forms, services, the actions workbook) bumps it here, so
+        # a form opened before any of them conflicts. Bulk writes bump it themselves.
+        self.version += 1
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "version"}
+        try:
+            super().save(*args, **kwargs)
+        except Exception:
+            self.version -= 1  # not saved: a retry must not skip a version
+            raise

@@ -329,7 +329,8 @@ class _Run:
         Action.partners.through.objects.filter(action_id__in=ids).delete()
         for action, activity in pairs:
             self._fill(action, activity)
-        Action.objects.bulk_update([a for a, _ in pairs], _ACTION_FIELDS, batch_size=BATCH_SIZE)
+            action.version += 1  # bulk_update() skips save(), which bumps it (iisg.core.concurrency)
+        Action.objects.bulk_update([a for a, _ in pairs], [*_ACTION_FIELDS, "version"], batch_size=BATCH_SIZE)
         self._record([a for a, _ in pairs], "~", self._reason())
         self._write_children(pairs)
         self.summary.counts["updated"] += len(pairs)
@@ -381,7 +382,8 @@ class _Run:
             gone = list(Action.objects.filter(pk__in=gone_ids[start : start + BATCH_SIZE]))
             for action in gone:
                 action.withdrawn_at = self.now
-            Action.objects.bulk_update(gone, ["withdrawn_at"])
+                action.version += 1
+            Action.objects.bulk_update(gone, ["withdrawn_at", "version"])
             self._record(gone, "~", _("Withdrawn: no longer in %(file)s") % {"file": self.summary.source_name})
         self.summary.counts["withdrawn"] += len(gone_ids)
 

@@ -17,7 +17,15 @@ from iisg.actions.admin import ResponsesOfNeedInline
 from iisg.actions.choices import ResponseStatus
 from iisg.actions.models import Response
 from iisg.analysis.services import start_matching
-from iisg.core.admin import HistoryRuleAdmin, RuleAdmin, RuleTabularInline, apply_to_each, ask_for_comment, report
+from iisg.core.admin import (
+    HistoryRuleAdmin,
+    RuleAdmin,
+    RuleTabularInline,
+    VersionedAdminMixin,
+    apply_to_each,
+    ask_for_comment,
+    report,
+)
 from iisg.core.choices import Verb
 from iisg.core.permissions import can, visible
 from iisg.directory.models import Partner
@@ -196,7 +204,7 @@ class AreaAdmin(RuleAdmin):
 
 
 @admin.register(Need)
-class NeedAdmin(NeedWorkbookAdmin, HistoryRuleAdmin):
+class NeedAdmin(VersionedAdminMixin, NeedWorkbookAdmin, HistoryRuleAdmin):
     list_display = ["reference", "title", "partner", "pillar", "priority", "status", "cycle", "response_count"]
     list_filter = [
         ("cycle", admin.RelatedOnlyFieldListFilter),

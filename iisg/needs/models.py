@@ -3,7 +3,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from iisg.core.models import TimeStampedModel, not_before
+from iisg.core.models import TimeStampedModel, Versioned, not_before
 
 from .choices import CycleKind, CycleStatus, NeedStatus, NeedType, Perspective, Priority
 
@@ -100,7 +100,7 @@ class Area(models.Model):
         return f"{self.pillar} {self.code} {self.name}"
 
 
-class Need(TimeStampedModel):
+class Need(Versioned, TimeStampedModel):
     """What a partner needs in a pillar and area, with a priority, in one needs-mapping cycle."""
 
     cycle = models.ForeignKey(Cycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="needs")

@@ -325,8 +325,14 @@ def _apply(user, added, changed, fields):
         bulk_create_with_history(added, Need, default_user=user, default_change_reason=reason)
     if changed:
         now = timezone.now()
+        # bulk_update() skips save(): bump the version here, from the stored one, so a form opened
+        # before the upload conflicts.
+        versions = dict(
+            Need.objects.select_for_update().filter(pk__in=[n.pk for n in changed]).values_list("pk", "version")
+        )
         for need in changed:
             need.updated_at = now
+            need.version = versions[need.pk] + 1
         bulk_update_with_history(
-            changed, Need, sorted([*fields, "updated_at"]), default_user=user, default_change_reason=reason
+            changed, Need, sorted([*fields, "updated_at", "version"]), default_user=user, default_change_reason=reason
         )
