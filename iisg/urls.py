@@ -3,8 +3,11 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+from iisg.core import health
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
     path("", include("iisg.website.urls")),
     path("", include("iisg.events.urls")),
     path("", include("iisg.governance.urls")),

@@ -1,0 +1,451 @@
+"""Backup and restore: one artefact holds everything the platform keeps.
+
+The artefact is a .tar.gz with
+    database.sqlite3 or database.dump   SQLite: an online copy made with SQLite's backup API;
+                                        PostgreSQL: pg_dump --format=custom
+    documents/...                       DOCUMENTS_ROOT: product files and the generated reports
+    media/...                           MEDIA_ROOT: public uploads (event images)
+    manifest.json                       engine, time, migrations applied, rows per table, files per
+                                        folder and the database file's checksum
+
+The manifest comes last, written once every file is in, so what it counts is what the archive holds
+even while the platform runs. A restore reads the whole artefact and checks it against its manifest
+before it changes anything.
+"""
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+import tempfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import django
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import connections, transaction
+from django.db.migrations.loader import MigrationLoader
+from django.utils import timezone
+
+FORMAT = "iisg-backup"
+VERSION = 1
+MANIFEST = "manifest.json"
+DATABASE_FILES = {"sqlite": "database.sqlite3", "postgresql": "database.dump"}
+ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+# Connection options that libpq reads from the environment, as Django's own dbshell passes them.
+LIBPQ_OPTIONS = {
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "passfile": "PGPASSFILE",
+    "service": "PGSERVICE",
+}
+
+
+class BackupRefused(Exception):
+    """The artefact cannot be restored here (damaged, another engine, a newer platform); nothing
+    was changed."""
+
+
+class BackupFailed(Exception):
+    """A backup or restore step failed (pg_dump, pg_restore, the disk)."""
+
+
+@dataclass
+class Backup:
+    path: Path
+    manifest: dict
+
+
+@dataclass
+class PreparedRestore:
+    """An artefact unpacked and checked, ready to replace the database and the files."""
+
+    manifest: dict
+    unpacked: Path
+    using: str
+    # Migrations of this code the artefact's database has not applied: run `migrate` after.
+    unapplied: list = field(default_factory=list)
+
+    def apply(self):
+        restore_unpacked(self)
+
+
+def folders():
+    """The file folders a backup holds, by their name inside the artefact."""
+    return {"documents": Path(settings.DOCUMENTS_ROOT), "media": Path(settings.MEDIA_ROOT)}
+
+
+def default_path():
+    return Path(settings.VAR_DIR) / "backups" / f"iisg-{timezone.now():%Y%m%dT%H%M%SZ}.tar.gz"
+
+
+def create_backup(*, output=None, using="default"):
+    """Write one artefact holding the database, the documents (with the generated reports) and the
+    media, consistent while the platform runs, and return it with its manifest.
+
+    The artefact appears under its name only once complete: a backup that fails half-way leaves
+    no file that looks like a backup.
+    """
+    connection = connections[using]
+    engine = _engine(connection.vendor)
+    path = Path(output) if output else default_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    # The work folder sits beside the artefact, on its disk: /tmp may be too small for the database.
+    with tempfile.TemporaryDirectory(prefix=".iisg-backup-", dir=path.parent) as work:
+        database = Path(work) / DATABASE_FILES[engine]
+        if engine == "sqlite":
+            migrations, tables = _dump_sqlite(connection, database)
+        else:
+            migrations, tables = _dump_postgresql(connection, database)
+        try:
+            with tarfile.open(partial, "w:gz") as archive:
+                archive.add(database, arcname=database.name)
+                files = {name: _add_folder(archive, name, folder) for name, folder in folders().items()}
+                manifest = {
+                    "format": FORMAT,
+                    "version": VERSION,
+                    "created": timezone.now().isoformat(timespec="seconds"),
+                    "engine": engine,
+                    "django": django.get_version(),
+                    "database": {"file": database.name, "bytes": database.stat().st_size, "sha256": _sha256(database)},
+                    "migrations": migrations,
+                    "tables": tables,
+                    "files": files,
+                }
+                _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=2).encode())
+            partial.replace(path)
+        finally:
+            partial.unlink(missing_ok=True)
+    return Backup(path=path, manifest=manifest)
+
+
+def restore_backup(*, path, using="default"):
+    """Replace the database, the documents and the media with the artefact's, after checking all
+    of it; return the prepared restore (its manifest, the migrations still to apply).
+
+    Raises BackupRefused, with nothing changed, when the artefact is damaged, incomplete, from the
+    other engine or from a newer version of the platform.
+    """
+    with prepare_restore(path=path, using=using) as prepared:
+        prepared.apply()
+    return prepared
+
+
+@contextlib.contextmanager
+def prepare_restore(*, path, using="default"):
+    """Unpack the artefact into a work folder and check it whole against its manifest; yield a
+    PreparedRestore to apply (or not: the command asks first). The work folder goes on exit."""
+    connection = connections[using]
+    Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".iisg-restore-", dir=settings.VAR_DIR) as work:
+        unpacked = Path(work)
+        manifest = _unpack(Path(path), unpacked)
+        check_manifest(manifest, engine=connection.vendor)
+        unapplied = check_migrations(manifest)
+        _check_contents(manifest, unpacked)
+        yield PreparedRestore(manifest=manifest, unpacked=unpacked, using=using, unapplied=unapplied)
+
+
+def check_manifest(manifest, *, engine):
+    """Refuse a manifest that is not an IISG backup of this version or is of the other engine."""
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BackupRefused("This file is not an IISG Platform backup (its manifest is not ours).")
+    if not isinstance(manifest.get("version"), int) or manifest["version"] > VERSION:
+        raise BackupRefused(
+            f"This backup has format version {manifest.get('version')}; this platform reads up to {VERSION}."
+        )
+    for key in ("database", "migrations", "tables", "files"):
+        if not isinstance(manifest.get(key), dict):
+            raise BackupRefused(f"The backup's manifest has no {key!r}: it is damaged.")
+    if manifest.get("engine") != engine:
+        theirs = ENGINE_NAMES.get(manifest.get("engine"), str(manifest.get("engine")))
+        ours = ENGINE_NAMES.get(engine, engine)
+        raise BackupRefused(
+            f"This backup is of a {theirs} database and this platform runs on {ours}: restore it on "
+            f"{theirs}. To move data between engines, use `manage.py dumpdata` and `loaddata`."
+        )
+
+
+def restore_unpacked(prepared):
+    """Apply a checked artefact: the database first (in one transaction), then the folders."""
+    connection = connections[prepared.using]
+    if connection.in_atomic_block:
+        raise BackupFailed("A restore cannot run inside a transaction.")
+    database = prepared.unpacked / prepared.manifest["database"]["file"]
+    if connection.vendor == "sqlite":
+        _restore_sqlite(connection, database)
+    else:
+        _restore_postgresql(connection, database)
+    for name, folder in folders().items():
+        _replace_folder(folder, prepared.unpacked / name)
+    ContentType.objects.clear_cache()
+
+
+def database_contents(cursor, tables):
+    """The migrations applied ({app: [names]}) and the rows of each table, read with a DB-API cursor."""
+    cursor.execute("SELECT app, name FROM django_migrations ORDER BY app, name")
+    migrations = {}
+    for app, name in cursor.fetchall():
+        migrations.setdefault(app, []).append(name)
+    counts = {}
+    for table in sorted(tables):
+        cursor.execute(f"SELECT COUNT(*) FROM {_quote(table)}")
+        counts[table] = cursor.fetchone()[0]
+    return migrations, counts
+
+
+def _engine(vendor):
+    if vendor not in DATABASE_FILES:
+        raise BackupFailed(f"Backups cover SQLite and PostgreSQL, not {vendor}.")
+    return vendor
+
+
+def _dump_sqlite(connection, target):
+    # The backup API copies the live database in one read transaction: a consistent snapshot while
+    # the platform writes (WAL lets it go on writing meanwhile).
+    connection.ensure_connection()
+    copy = sqlite3.connect(target)
+    try:
+        with connection.wrap_database_errors:
+            connection.connection.backup(copy)
+        # A single self-contained file, whatever the live database's journal mode.
+        copy.execute("PRAGMA journal_mode=DELETE")
+        return database_contents(copy.cursor(), _sqlite_tables(copy))
+    finally:
+        copy.close()
+
+
+def _dump_postgresql(connection, target):
+    # pg_dump reads the snapshot this transaction exports: the manifest counts what the dump holds.
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        cursor.execute("SELECT pg_export_snapshot()")
+        snapshot = cursor.fetchone()[0]
+        contents = database_contents(cursor, connection.introspection.table_names(cursor))
+        _run_libpq(
+            "pg_dump",
+            ["--format=custom", f"--snapshot={snapshot}", f"--file={target}"],
+            connection.settings_dict,
+        )
+    return contents
+
+
+def _restore_sqlite(connection, source_path):
+    connection.ensure_connection()
+    source = sqlite3.connect(source_path)
+    try:
+        # Copies every page in one write transaction: the live database is replaced whole or not at all.
+        with connection.wrap_database_errors:
+            source.backup(connection.connection)
+    finally:
+        source.close()
+
+
+def _restore_postgresql(connection, dump):
+    # Our own connection must hold no lock on the tables pg_restore drops.
+    connection.close()
+    # --single-transaction: a restore that fails half-way leaves the database as it was.
+    _run_libpq(
+        "pg_restore",
+        ["--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction", str(dump)],
+        connection.settings_dict,
+    )
+
+
+def _run_libpq(program, arguments, settings_dict=None):
+    """Run pg_dump or pg_restore, on the connection's database when given one; the password goes
+    through the environment, never on the command line (where `ps` shows it)."""
+    command = [program]
+    environment = dict(os.environ)
+    if settings_dict is not None:
+        for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
+            if settings_dict.get(key):
+                command.append(f"{option}={settings_dict[key]}")
+        if settings_dict.get("PASSWORD"):
+            environment["PGPASSWORD"] = str(settings_dict["PASSWORD"])
+        for option, variable in LIBPQ_OPTIONS.items():
+            if option in settings_dict.get("OPTIONS", {}):
+                environment[variable] = str(settings_dict["OPTIONS"][option])
+        command.append(f"--dbname={settings_dict['NAME']}")
+    command += arguments
+    try:
+        result = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise BackupFailed(
+            f"{program} is not installed (Debian: postgresql-client, the server's major version)."
+        ) from None
+    if result.returncode != 0:
+        raise BackupFailed(f"{program} failed: {result.stderr.strip()}")
+    return result.stdout
+
+
+def _sqlite_tables(db):
+    rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
+    return [name for (name,) in rows]
+
+
+def _quote(name):
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _add_bytes(archive, name, data):
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    info.mtime = int(timezone.now().timestamp())
+    info.mode = 0o644
+    archive.addfile(info, io.BytesIO(data))
+
+
+def _add_directory(archive, name):
+    info = tarfile.TarInfo(name)
+    info.type = tarfile.DIRTYPE
+    info.mode = 0o755
+    info.mtime = int(timezone.now().timestamp())
+    archive.addfile(info)
+
+
+def _add_folder(archive, name, folder):
+    """Add a folder's regular files under `name/`; return what was added ({"files", "bytes"}).
+    A file deleted while the backup runs is left out, and not counted."""
+    _add_directory(archive, name)
+    added = {"files": 0, "bytes": 0}
+    if not folder.is_dir():
+        return added
+    for directory, subdirectories, names in os.walk(folder):
+        subdirectories.sort()
+        relative = Path(directory).relative_to(folder)
+        for subdirectory in subdirectories:
+            _add_directory(archive, str(Path(name) / relative / subdirectory))
+        for file_name in sorted(names):
+            path = Path(directory) / file_name
+            if not path.is_file() or path.is_symlink():
+                continue
+            try:
+                with open(path, "rb") as file:
+                    info = archive.gettarinfo(arcname=str(Path(name) / relative / file_name), fileobj=file)
+                    archive.addfile(info, file)
+            except FileNotFoundError:
+                continue
+            added["files"] += 1
+            added["bytes"] += info.size
+    return added
+
+
+def _unpack(path, work):
+    """Extract the whole artefact into `work` and return its manifest; a damaged or foreign
+    archive is refused."""
+    if not path.is_file():
+        raise BackupRefused(f"No backup at {path}.")
+    allowed = {MANIFEST, *DATABASE_FILES.values()}
+
+    def ours(archive):
+        for member in archive:
+            if member.name not in allowed and member.name.split("/", 1)[0] not in folders():
+                raise BackupRefused(f"The backup holds an unexpected entry {member.name!r}: it is not ours.")
+            yield member
+
+    try:
+        with tarfile.open(path, "r:gz") as archive:
+            # The "data" filter refuses absolute paths, "..", links out of the folder and devices.
+            archive.extractall(work, members=ours(archive), filter="data")
+    except (tarfile.TarError, EOFError, zlib.error, OSError) as error:
+        raise BackupRefused(f"The backup is damaged or incomplete ({error}). Nothing was changed.") from None
+    try:
+        return json.loads((work / MANIFEST).read_text())
+    except (FileNotFoundError, ValueError):
+        raise BackupRefused("The backup has no readable manifest: it is damaged or incomplete.") from None
+
+
+def check_migrations(manifest):
+    """Refuse a database with migrations this code does not have (a newer platform made it);
+    return this code's migrations it has not applied (it is older: run migrate after)."""
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    applied = {(app, name) for app, names in manifest["migrations"].items() for name in names}
+    unknown = applied - set(loader.disk_migrations)
+    if unknown:
+        listed = ", ".join(f"{app}.{name}" for app, name in sorted(unknown)[:5])
+        raise BackupRefused(
+            f"This backup was made by a newer version of the platform (migrations {listed}… are not in "
+            "this code). Restore it with the version that made it."
+        )
+    unapplied = []
+    for key, migration in loader.graph.nodes.items():
+        if key not in applied and not (migration.replaces and set(migration.replaces) <= applied):
+            unapplied.append(f"{key[0]}.{key[1]}")
+    return sorted(unapplied)
+
+
+def _check_contents(manifest, unpacked):
+    database = manifest["database"]
+    path = unpacked / str(database.get("file"))
+    if database.get("file") != DATABASE_FILES[manifest["engine"]] or not path.is_file():
+        raise BackupRefused("The backup has no database file: it is damaged or incomplete.")
+    if path.stat().st_size != database.get("bytes") or _sha256(path) != database.get("sha256"):
+        raise BackupRefused("The backup's database file does not match its checksum: it is damaged.")
+    for name in folders():
+        counted = {"files": 0, "bytes": 0}
+        for file in (unpacked / name).rglob("*"):
+            if file.is_file():
+                counted["files"] += 1
+                counted["bytes"] += file.stat().st_size
+        if counted != manifest["files"].get(name):
+            raise BackupRefused(
+                f"The backup's {name} folder holds {counted['files']} files where its manifest says "
+                f"{manifest['files'].get(name)}: it is damaged."
+            )
+    if manifest["engine"] == "sqlite":
+        _check_sqlite(path, manifest)
+    else:
+        # Reads the dump's table of contents: a file pg_restore cannot read is refused here.
+        try:
+            _run_libpq("pg_restore", ["--list", str(path)])
+        except BackupFailed as error:
+            raise BackupRefused(f"The backup's database dump cannot be read: {error}") from None
+
+
+def _check_sqlite(path, manifest):
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            (integrity,) = db.execute("PRAGMA integrity_check").fetchone()
+            if integrity != "ok":
+                raise BackupRefused(f"The backup's database is damaged: {integrity}")
+            migrations, tables = database_contents(db.cursor(), _sqlite_tables(db))
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as error:
+        raise BackupRefused(f"The backup's database cannot be read: {error}") from None
+    if tables != manifest["tables"] or migrations != manifest["migrations"]:
+        raise BackupRefused("The backup's database does not hold what its manifest counts: it is damaged.")
+
+
+def _replace_folder(folder, restored):
+    """Put the restored files in place of the folder's. The folder itself stays (it may be a mount
+    point); its old contents are set aside inside it, then removed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    aside = Path(tempfile.mkdtemp(prefix=".before-restore-", dir=folder))
+    for child in folder.iterdir():
+        if child != aside:
+            child.rename(aside / child.name)
+    if restored.is_dir():
+        for child in restored.iterdir():
+            shutil.move(child, folder / child.name)
+    shutil.rmtree(aside)

@@ -1,0 +1,246 @@
+"""One backup artefact restores the database, the documents and the media exactly; a damaged one,
+or one of the other engine, is refused before anything changes."""
+
+import io
+import json
+import re
+import shutil
+import tarfile
+from unittest import mock
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from iisg.actions.models import Response
+from iisg.core import backup
+from iisg.core.tests import factories
+from iisg.needs.models import Need
+
+needs_pg_tools = pytest.mark.skipif(
+    connection.vendor == "postgresql" and not (shutil.which("pg_dump") and shutil.which("pg_restore")),
+    reason="pg_dump and pg_restore are not on PATH",
+)
+# pg_dump reads what is committed: the data of these tests must be.
+pytestmark = [pytest.mark.django_db(transaction=True), needs_pg_tools]
+
+
+@pytest.fixture(autouse=True)
+def _var_in_tmp(settings, tmp_path):
+    settings.VAR_DIR = tmp_path / "var"
+
+
+def build_platform(settings):
+    """A small platform touching most tables: the mapping, money, governance, logins and history,
+    with a document, a generated report and an event image on disk."""
+    cycle = factories.CycleFactory()
+    secretariat = factories.UserFactory(roles=["Secretariat"])
+    for partner_code in ("AL", "RS", "XK"):
+        partner = factories.PartnerFactory(code=partner_code)
+        for pillar_code in ("wbcti", "wbbsi"):
+            need = factories.NeedFactory(cycle=cycle, partner=partner, pillar=factories.PillarFactory(code=pillar_code))
+            action = factories.ActionFactory()
+            factories.ActionOrganisationFactory(action=action)
+            factories.ActionSectorFactory(action=action)
+            factories.BudgetFactory(action=action)
+            factories.TransactionFactory(action=action)
+            factories.ResponseFactory(action=action, need=need)
+    factories.PersonFactory(user=secretariat)
+    factories.MembershipFactory()
+    factories.DecisionFactory()
+    factories.ProductVersionFactory()
+    files = {
+        settings.DOCUMENTS_ROOT / "products" / "2024" / "methodology.pdf": b"%PDF-1.7 methodology",
+        settings.DOCUMENTS_ROOT / "reports" / "needs-2021-2022.pdf": b"%PDF-1.7 report",
+        settings.MEDIA_ROOT / "events" / "2024" / "board.png": b"\x89PNG board",
+    }
+    for path, content in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+
+
+def every_row():
+    return {
+        model._meta.label: list(model.objects.order_by("pk").values())
+        for model in apps.get_models(include_auto_created=True)
+    }
+
+
+def every_file(settings):
+    return {
+        str(path.relative_to(root.parent)): path.read_bytes()
+        for root in (settings.DOCUMENTS_ROOT, settings.MEDIA_ROOT)
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def change_everything(settings):
+    Response.objects.all().delete()
+    Need.objects.update(title="Changed after the backup")
+    factories.OrganisationFactory(name="Created after the backup")
+    (settings.DOCUMENTS_ROOT / "reports" / "needs-2021-2022.pdf").unlink()
+    (settings.MEDIA_ROOT / "events" / "late.png").write_bytes(b"late")
+
+
+def test_a_restore_brings_back_every_row_and_every_file(settings, tmp_path):
+    build_platform(settings)
+    rows, files = every_row(), every_file(settings)
+    made = backup.create_backup(output=tmp_path / "platform.tar.gz")
+    assert made.manifest["engine"] == connection.vendor
+    assert made.manifest["tables"][Need._meta.db_table] == 6
+    assert made.manifest["files"] == {"documents": {"files": 2, "bytes": 35}, "media": {"files": 1, "bytes": 10}}
+
+    change_everything(settings)
+    assert every_row() != rows
+
+    restored = backup.restore_backup(path=made.path)
+
+    assert every_row() == rows
+    assert every_file(settings) == files
+    assert restored.unapplied == []
+    # The sequences came back too: a new row takes a fresh id.
+    assert factories.OrganisationFactory().pk > max(row["id"] for row in rows["directory.Organisation"])
+
+
+def test_the_commands_back_up_and_restore_with_yes(settings, tmp_path):
+    build_platform(settings)
+    rows = every_row()
+    out = io.StringIO()
+    call_command("backup", output=str(tmp_path / "cmd.tar.gz"), stdout=out)
+    assert "Backup written" in out.getvalue()
+    Need.objects.update(title="Changed after the backup")
+
+    call_command("restore", str(tmp_path / "cmd.tar.gz"), yes=True, stdout=io.StringIO())
+
+    assert every_row() == rows
+
+
+def test_the_default_backup_goes_under_var_backups(settings):
+    made = backup.create_backup()
+    assert made.path.parent == settings.VAR_DIR / "backups"
+    assert re.fullmatch(r"iisg-\d{8}T\d{6}Z\.tar\.gz", made.path.name)
+
+
+def test_restore_asks_for_yes_when_stdin_is_not_a_terminal(settings, tmp_path, monkeypatch):
+    build_platform(settings)
+    made = backup.create_backup(output=tmp_path / "platform.tar.gz")
+    Response.objects.all().delete()
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+
+    with pytest.raises(CommandError, match="--yes"):
+        call_command("restore", str(made.path), stdout=io.StringIO())
+
+    assert not Response.objects.exists()
+
+
+def truncated(path):
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def not_a_backup(path):
+    path.write_bytes(b"this is not a backup")
+
+
+def database_altered(path):
+    """Same manifest, one byte of the database changed."""
+    with tarfile.open(path, "r:gz") as archive:
+        members = [(member, archive.extractfile(member)) for member in archive.getmembers()]
+        contents = [(member, reader.read() if reader else None) for member, reader in members]
+    with tarfile.open(path, "w:gz") as archive:
+        for member, data in contents:
+            if member.name.startswith("database."):
+                data = data[:-100] + bytes([data[-100] ^ 0xFF]) + data[-99:]
+            archive.addfile(member, io.BytesIO(data) if data is not None else None)
+
+
+def manifest_counts_more(path):
+    """A valid archive whose manifest promises a document it does not hold."""
+    with tarfile.open(path, "r:gz") as archive:
+        contents = [(m, archive.extractfile(m).read() if m.isfile() else None) for m in archive.getmembers()]
+    with tarfile.open(path, "w:gz") as archive:
+        for member, data in contents:
+            if member.name == backup.MANIFEST:
+                manifest = json.loads(data)
+                manifest["files"]["documents"]["files"] += 1
+                data = json.dumps(manifest).encode()
+                member.size = len(data)
+            archive.addfile(member, io.BytesIO(data) if data is not None else None)
+
+
+@pytest.mark.parametrize("damage", [truncated, not_a_backup, database_altered, manifest_counts_more])
+def test_a_damaged_backup_is_refused_and_changes_nothing(settings, tmp_path, damage):
+    build_platform(settings)
+    made = backup.create_backup(output=tmp_path / "platform.tar.gz")
+    change_everything(settings)
+    rows, files = every_row(), every_file(settings)
+    damage(made.path)
+
+    with pytest.raises(backup.BackupRefused, match=r"damaged|incomplete|not ours"):
+        backup.restore_backup(path=made.path)
+
+    assert every_row() == rows
+    assert every_file(settings) == files
+    assert not list(settings.VAR_DIR.glob(".iisg-restore-*"))
+
+
+SQLITE_MANIFEST = {
+    "format": backup.FORMAT,
+    "version": backup.VERSION,
+    "engine": "sqlite",
+    "database": {"file": "database.sqlite3"},
+    "migrations": {},
+    "tables": {},
+    "files": {},
+}
+
+
+@pytest.mark.django_db(transaction=False)
+@pytest.mark.parametrize(
+    ("theirs", "ours", "message"),
+    [
+        ("sqlite", "postgresql", "This backup is of a SQLite database and this platform runs on PostgreSQL"),
+        ("postgresql", "sqlite", "This backup is of a PostgreSQL database and this platform runs on SQLite"),
+    ],
+)
+def test_a_backup_of_the_other_engine_is_refused(theirs, ours, message):
+    with pytest.raises(backup.BackupRefused, match=message):
+        backup.check_manifest({**SQLITE_MANIFEST, "engine": theirs}, engine=ours)
+
+
+@pytest.mark.django_db(transaction=False)
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        {},
+        {**SQLITE_MANIFEST, "format": "something-else"},
+        {**SQLITE_MANIFEST, "version": backup.VERSION + 1},
+        {**SQLITE_MANIFEST, "tables": None},
+    ],
+)
+def test_a_manifest_that_is_not_ours_is_refused(manifest):
+    with pytest.raises(backup.BackupRefused):
+        backup.check_manifest(manifest, engine="sqlite")
+
+
+@pytest.mark.django_db(transaction=False)
+def test_a_backup_from_a_newer_platform_is_refused_and_an_older_one_needs_migrate():
+    with pytest.raises(backup.BackupRefused, match="newer version of the platform"):
+        backup.check_migrations({**SQLITE_MANIFEST, "migrations": {"needs": ["0001_initial", "9999_future"]}})
+    assert "needs.0001_initial" in backup.check_migrations(SQLITE_MANIFEST)
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_postgresql_password_goes_through_the_environment_not_the_command_line(monkeypatch):
+    calls = []
+    monkeypatch.setattr(
+        "subprocess.run", lambda command, env, **kwargs: calls.append((command, env)) or mock.Mock(returncode=0)
+    )
+    database = {"NAME": "iisg", "USER": "iisg", "PASSWORD": "s3cret", "HOST": "db", "PORT": 5432}
+
+    backup._run_libpq("pg_dump", ["--format=custom"], {**database, "OPTIONS": {"sslmode": "require"}})
+
+    ((command, env),) = calls
+    assert command == ["pg_dump", "--host=db", "--port=5432", "--username=iisg", "--dbname=iisg", "--format=custom"]
+    assert (env["PGPASSWORD"], env["PGSSLMODE"]) == ("s3cret", "require")
