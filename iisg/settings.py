@@ -7,10 +7,12 @@ Two modes:
   DEBUG on, with the default secret key or without ALLOWED_HOSTS.
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -68,6 +70,10 @@ INSTALLED_APPS = [
     # queue; `manage.py db_worker` runs them (make run starts one).
     "django_tasks",
     "django_tasks_db",
+    # Security: login lock-out after repeated failures, optional TOTP second factor for staff.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "iisg.core",
     "iisg.directory",
     "iisg.needs",
@@ -91,9 +97,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login attempt into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "iisg.urls"
@@ -150,7 +160,7 @@ CACHES = {
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -185,6 +195,57 @@ if MODE == "embedded":
 WHITENOISE_AUTOREFRESH = DEBUG
 
 LOGIN_URL = "admin:login"
+
+# Security ---------------------------------------------------------------------------------------
+# django-axes checks every login first: after AXES_FAILURE_LIMIT wrong passwords for one username
+# from one address, that pair is refused (HTTP 429, admin/lockout.html) until the cool-off is over;
+# others still log in. A success clears the count. Each refused try restarts the cool-off.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+# The TOTP secrets stay out of the back office's device pages once a device exists.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+OTP_TOTP_ISSUER = "IISG Platform"
+
+# Content Security Policy (django-csp): scripts only from our static files, never inline; nothing
+# from another host; no plugins, no framing.
+# Styles keep 'unsafe-inline': the public pages colour each pillar through `style="--pillar-colour: …"`
+# attributes, the admin writes inline style attributes, and pygal's SVG charts carry <style>
+# elements. With scripts locked to 'self' and rich text stripped of style, the remaining risk
+# (injected CSS) needs markup an attacker cannot write.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# No script of ours reads the CSRF cookie: the admin's forms carry the token in a hidden field.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+# Request bodies: forms stay small (uploads are files, streamed to disk past the memory limit and
+# checked by iisg.core.uploads, the workbook and IATI limits); Django's limit of 1,000 fields would
+# refuse the forms of an action with many transactions.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The largest IATI activity file the back office accepts for import, in bytes.
 IATI_UPLOAD_MAX_BYTES = int(env("IATI_UPLOAD_MAX_BYTES", str(300 * 1024 * 1024)))

@@ -4,9 +4,11 @@ from django.urls import include, path
 from django.views.static import serve
 
 from iisg.core import health
+from iisg.core.twofactor import two_factor
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("account/two-factor/", two_factor, name="two-factor"),
     path("healthz", health.healthz, name="healthz"),
     path("", include("iisg.website.urls")),
     path("", include("iisg.events.urls")),

@@ -26,11 +26,13 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from .choices import Verb
 from .concurrency import EditConflict, claim_version, conflict
 from .permissions import can, permitted, rule_for, visible
+from .twofactor import TwoFactorLoginForm
 
 admin.site.site_header = _("IISG Platform — back office")
 admin.site.site_title = _("IISG back office")
 admin.site.index_title = _("Needs, responses, events and governance")
 admin.site.site_url = "/"
+admin.site.login_form = TwoFactorLoginForm
 
 NOT_ALLOWED = _("You are not allowed to do this.")
 

@@ -21,6 +21,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from xml.etree.ElementTree import ParseError
 
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -207,6 +208,9 @@ def check_file(data):
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
+            declares_dtd = not any(entry.flag_bits & 0x1 for entry in entries) and any(
+                _declares_dtd(archive, entry) for entry in entries
+            )
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
         raise WorkbookRejected(_("The file is a damaged ZIP archive, not an Excel workbook (.xlsx).")) from None
     if any(entry.flag_bits & 0x1 for entry in entries):
@@ -219,10 +223,23 @@ def check_file(data):
             _("The file unpacks to more than %(limit)s: it is not a workbook this platform reads.")
             % {"limit": filesizeformat(MAX_UNPACKED_SIZE)}
         )
+    if declares_dtd:
+        raise WorkbookRejected(
+            _("The file declares a DTD, which Excel never writes: it is not a workbook this platform reads.")
+        )
     kind = document_kind(io.BytesIO(data))
     if kind != "xlsx":
         found = _("a %(kind)s document") % {"kind": kind.upper()} if kind else _("a ZIP archive")
         raise WorkbookRejected(_("The file is %(found)s, not an Excel workbook (.xlsx).") % {"found": found})
+
+
+def _declares_dtd(archive, entry):
+    """Does an XML part of the workbook start with a DTD (the way to entity expansion and external
+    entities)? Read from the part's head: the prolog of a part Excel writes is a line."""
+    if not entry.filename.endswith((".xml", ".rels", ".vml")) or entry.file_size > MAX_UNPACKED_SIZE:
+        return False
+    with archive.open(entry) as part:
+        return b"<!DOCTYPE" in part.read(64 * 1024).upper()
 
 
 def _describe(head):
@@ -302,6 +319,10 @@ def read_workbook(data, sheets, optional=()):
                     )
                 )
             reading.rows[sheet.name] = _read_sheet(workbook[sheet.name], sheet, problems)
+    except (ParseError, etree.XMLSyntaxError):
+        # openpyxl streams the sheets: a part it cannot parse (bad XML, entities past expat's
+        # limits) shows only now.
+        raise WorkbookRejected(_("The file is damaged: Excel may repair it; save it again as .xlsx.")) from None
     finally:
         workbook.close()
     reading.problems = problems

@@ -27,6 +27,23 @@ XSS_PAYLOADS = [
     ('<p><a href="https://rcc.int" target="_blank" rel="opener">RCC</a></p>', None),
     ('<math><mtext><table><mglyph><style><img src=x onerror="alert(1)">', None),
     ('<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>', None),
+    # Handlers on the tags that stay, schemes in other spellings, tags that load or redirect.
+    (
+        '<a href="https://rcc.int" onmouseover="alert(1)">RCC</a>',
+        '<a href="https://rcc.int" rel="noopener noreferrer">RCC</a>',
+    ),
+    ('<table><tr><td onclick="alert(1)">1</td></tr></table>', "<table><tbody><tr><td>1</td></tr></tbody></table>"),
+    ('<a href=" javascript:alert(1)">Agenda</a>', '<a rel="noopener noreferrer">Agenda</a>'),
+    ('<a href="&#106;avascript:alert(1)">Agenda</a>', '<a rel="noopener noreferrer">Agenda</a>'),
+    ('<a href="vbscript:msgbox(1)">Agenda</a>', '<a rel="noopener noreferrer">Agenda</a>'),
+    ("<ScRiPt>alert(1)</sCrIpT><p>Minutes</p>", "<p>Minutes</p>"),
+    ('<script src="https://evil.example/x.js"><p>Unclosed</p>', ""),
+    ('<object data="evil.swf"></object><embed src="evil.swf"><p>Flash</p>', "<p>Flash</p>"),
+    (
+        '<base href="https://evil.example/"><link rel="stylesheet" href="https://evil.example/x.css"><p>Base</p>',
+        "<p>Base</p>",
+    ),
+    ('<meta http-equiv="refresh" content="0;url=https://evil.example/"><p>Moved</p>', "<p>Moved</p>"),
 ]
 
 
@@ -47,6 +64,14 @@ def test_xss_payloads_are_stripped(payload, expected):
         "onerror",
         "onload",
         "style=",
+        "onmouseover",
+        "onclick",
+        "vbscript:",
+        "<object",
+        "<embed",
+        "<base",
+        "<link",
+        "<meta",
     ]:
         assert needle not in lowered, (payload, clean)
     assert "opener" not in lowered.replace("noopener", "")

@@ -1,5 +1,6 @@
 """Production refuses unsafe configuration; the embedded default needs none."""
 
+import json
 import os
 import subprocess
 import sys
@@ -11,7 +12,8 @@ PRODUCTION = {
     "IISG_MODE": "production",
     "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
     "ALLOWED_HOSTS": "iisg.example.org",
-    "DATABASE_URL": "postgres://iisg:iisg@127.0.0.1:5432/iisg",
+    # Never connected to by these checks; the PostgreSQL of the test machine, should one be made.
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
 }
 
 
@@ -36,6 +38,10 @@ def run_manage(*args, **env):
     [
         ({"DEBUG": "true"}, "DEBUG must be off in production."),
         ({"SECRET_KEY": ""}, "Set SECRET_KEY: the default key is for the embedded mode only."),
+        (
+            {"SECRET_KEY": "embedded-mode-only-not-secret"},
+            "Set SECRET_KEY: the default key is for the embedded mode only.",
+        ),
         ({"ALLOWED_HOSTS": ""}, "Set ALLOWED_HOSTS in production."),
         ({"DATABASE_URL": ""}, "Set DATABASE_URL (PostgreSQL) in production."),
     ],
@@ -50,6 +56,51 @@ def test_production_refuses_to_start_with_unsafe_settings(override, message):
 def test_production_settings_pass_the_deployment_checks():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stderr
+
+
+def test_production_cookies_and_headers_are_strict():
+    probe = (
+        "import json; from django.conf import settings as s; print(json.dumps({name: getattr(s, name) for name in "
+        "['SESSION_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY', 'SESSION_COOKIE_SAMESITE', 'CSRF_COOKIE_SECURE', "
+        "'CSRF_COOKIE_HTTPONLY', 'CSRF_COOKIE_SAMESITE', 'X_FRAME_OPTIONS', 'SECURE_REFERRER_POLICY', "
+        "'SECURE_CONTENT_TYPE_NOSNIFF', 'SECURE_SSL_REDIRECT', 'SECURE_REDIRECT_EXEMPT', 'SECURE_HSTS_SECONDS', "
+        "'DEBUG']}))"
+    )
+    result = run_manage("shell", "--no-imports", "-c", probe, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "CSRF_COOKIE_SECURE": True,
+        "CSRF_COOKIE_HTTPONLY": True,
+        "CSRF_COOKIE_SAMESITE": "Lax",
+        "X_FRAME_OPTIONS": "DENY",
+        "SECURE_REFERRER_POLICY": "same-origin",
+        "SECURE_CONTENT_TYPE_NOSNIFF": True,
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_REDIRECT_EXEMPT": ["^healthz$"],  # the load balancer's probe is answered, not redirected
+        "SECURE_HSTS_SECONDS": 31536000,
+        "DEBUG": False,
+    }
+
+
+def test_production_login_lock_out_and_password_rules():
+    probe = (
+        "import json; from django.conf import settings as s; print(json.dumps({"
+        "'backends': s.AUTHENTICATION_BACKENDS, 'limit': s.AXES_FAILURE_LIMIT, "
+        "'cooloff': s.AXES_COOLOFF_TIME.total_seconds(), 'lock': s.AXES_LOCKOUT_PARAMETERS, "
+        "'middleware': s.MIDDLEWARE[-1], 'validators': s.AUTH_PASSWORD_VALIDATORS}))"
+    )
+    result = run_manage("shell", "--no-imports", "-c", probe, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["backends"][0] == "axes.backends.AxesStandaloneBackend"
+    assert values["middleware"] == "axes.middleware.AxesMiddleware"
+    assert (values["limit"], values["cooloff"], values["lock"]) == (5, 900, [["username", "ip_address"]])
+    length = next(v for v in values["validators"] if v["NAME"].endswith("MinimumLengthValidator"))
+    assert length["OPTIONS"] == {"min_length": 12}
+    assert len(values["validators"]) == 4
 
 
 def test_the_embedded_default_is_sqlite_in_wal_mode_under_var(tmp_path):

@@ -146,6 +146,42 @@ def test_a_renamed_windows_program_is_refused(name):
     assert refusal(validate_document, name, WINDOWS_PROGRAM).startswith(f"“{name}” is a Windows program.")
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "found"),
+    [
+        ("report.pdf", b"\x7fELF\x02\x01\x01" + b"\x00" * 64, "a Linux program"),
+        ("report.docx", HTML_PAGE, "an HTML or XML page"),
+        ("report.xlsx", b"<?php system($_GET['c']); ?>", "an HTML or XML page"),
+        ("report.pdf", b"#!/bin/sh\nrm -rf /\n", "a text file"),
+    ],
+)
+def test_a_program_or_a_page_renamed_as_a_document_is_refused(name, content, found):
+    assert refusal(validate_document, name, content).startswith(f"“{name}” is {found}.")
+
+
+def test_an_svg_named_png_is_refused_since_it_may_carry_scripts():
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'
+    assert refusal(validate_image, "logo.png", svg).startswith("“logo.png” is an HTML or XML page")
+
+
+def test_a_form_body_past_the_memory_limit_is_refused(client, settings):
+    response = client.post("/admin/login/", {"username": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)})
+    assert response.status_code == 400
+
+
+def test_a_form_with_too_many_fields_is_refused(client, settings):
+    fields = {f"f{n}": "1" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
+    assert client.post("/admin/login/", fields).status_code == 400
+
+
+def test_the_request_limits():
+    from django.conf import settings
+
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == 5 * uploads.MB
+    assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE == 5 * uploads.MB
+    assert settings.DATA_UPLOAD_MAX_NUMBER_FIELDS == 10_000
+
+
 def test_a_zip_that_is_no_office_document_is_refused():
     assert refusal(validate_document, "annexes.docx", make_zip()).startswith("“annexes.docx” is a ZIP archive.")
 

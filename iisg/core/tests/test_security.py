@@ -1,0 +1,250 @@
+"""Logins: lock-out after repeated failures (django-axes), strong passwords, the optional TOTP second
+factor (django-otp), and the security headers every response carries."""
+
+import re
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from iisg.core.choices import Role
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct-horse-battery-staple"
+LOGIN = reverse("admin:login")
+
+
+@pytest.fixture
+def staff():
+    user = f.UserFactory(username="anna", roles=[Role.SECRETARIAT])
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def log_in(client, username, password, **extra):
+    return client.post(LOGIN, {"username": username, "password": password, "next": "/admin/", **extra})
+
+
+def logged_in(client):
+    return "_auth_user_id" in client.session
+
+
+# Lock-out after repeated failures
+
+
+def test_five_wrong_passwords_lock_the_account_out_even_with_the_right_one(client, staff):
+    for _attempt in range(4):
+        assert log_in(client, "anna", "wrong-password").status_code == 200
+    locked = log_in(client, "anna", "wrong-password")
+    assert locked.status_code == 429
+    assert "This account is locked after 5 failed login attempts" in locked.text
+    assert "Try again in 0:15:00" in locked.text
+
+    refused = log_in(client, "anna", PASSWORD)
+    assert refused.status_code == 429
+    assert not logged_in(client)
+
+
+def test_a_locked_out_login_logs_in_again_once_the_attempts_are_reset(client, staff):
+    for _attempt in range(5):
+        log_in(client, "anna", "wrong-password")
+    AccessAttempt.objects.all().delete()  # what `manage.py axes_reset` and the cool-off do
+
+    assert log_in(client, "anna", PASSWORD).status_code == 302
+    assert logged_in(client)
+
+
+def test_the_lock_out_is_per_username_so_others_still_log_in(client, staff):
+    other = f.UserFactory(username="boris", roles=[Role.MEMBER])
+    other.set_password(PASSWORD)
+    other.save()
+    for _attempt in range(5):
+        log_in(client, "anna", "wrong-password")
+
+    assert log_in(client, "boris", PASSWORD).status_code == 302
+    assert logged_in(client)
+
+
+def test_a_success_clears_the_failures(client, staff):
+    for _attempt in range(4):
+        log_in(client, "anna", "wrong-password")
+    assert log_in(client, "anna", PASSWORD).status_code == 302
+    client.logout()
+    for _attempt in range(4):
+        assert log_in(client, "anna", "wrong-password").status_code == 200
+
+
+# Strong passwords
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["Sh0rt-pass!", "password1234", "12345678901234", "anna-berger-2026"],
+    ids=["shorter-than-12", "common", "numeric", "like-the-username"],
+)
+def test_weak_passwords_are_refused(password):
+    user = f.UserFactory.build(username="anna-berger", first_name="Anna", last_name="Berger")
+    with pytest.raises(ValidationError):
+        validate_password(password, user)
+
+
+def test_a_long_uncommon_password_passes():
+    validate_password("Ohrid lake at dawn, 7 boats", f.UserFactory.build(username="anna"))
+
+
+def test_the_secretariat_cannot_give_a_login_a_short_password(client):
+    client.force_login(f.UserFactory(roles=[Role.SECRETARIAT]))
+    user = f.UserFactory(username="focal")
+    url = reverse("admin:auth_user_password_change", args=[user.pk])
+    response = client.post(url, {"password1": "Tirana-2026", "password2": "Tirana-2026"})
+    assert response.status_code == 200
+    assert "at least 12 characters" in response.text
+
+
+def test_the_demo_password_passes_the_validators_for_every_demo_login():
+    from django.contrib.auth.models import User
+
+    from iisg.demo.logins import DEMO_PASSWORD, LOGINS
+
+    for login in LOGINS:
+        validate_password(DEMO_PASSWORD, User(username=login.username, email=f"{login.username}@demo.iisg.invalid"))
+
+
+# Two-factor authentication
+
+
+def current_code(device, offset=0):
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time += offset * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+@pytest.fixture
+def device(staff):
+    return TOTPDevice.objects.create(user=staff, name="Authenticator app", confirmed=True)
+
+
+def test_staff_without_a_device_log_in_with_the_password_alone(client, staff):
+    assert log_in(client, "anna", PASSWORD).status_code == 302
+    assert logged_in(client)
+
+
+def test_staff_with_a_device_must_give_its_code(client, device):
+    response = log_in(client, "anna", PASSWORD)
+    assert response.status_code == 200
+    assert "This account uses two-factor authentication" in response.text
+    assert not logged_in(client)
+
+
+def test_the_right_code_logs_in_and_verifies_the_session(client, device):
+    response = log_in(client, "anna", PASSWORD, otp_token=current_code(device))
+    assert response.status_code == 302
+    assert logged_in(client)
+    assert client.get(reverse("admin:index")).wsgi_request.user.is_verified()
+
+
+def test_a_wrong_code_is_refused(client, device):
+    response = log_in(client, "anna", PASSWORD, otp_token=current_code(device, offset=10))
+    assert response.status_code == 200
+    assert "This code is not right" in response.text
+    assert not logged_in(client)
+
+
+def test_another_users_device_does_not_open_the_account(client, staff, device):
+    other = f.UserFactory(username="boris", roles=[Role.SECRETARIAT])
+    other.set_password(PASSWORD)
+    other.save()
+    other_device = TOTPDevice.objects.create(user=other, name="Authenticator app", confirmed=True)
+    device.delete()
+    TOTPDevice.objects.create(user=staff, name="Authenticator app", confirmed=True)
+
+    response = log_in(client, "anna", PASSWORD, otp_token=current_code(other_device))
+    assert not logged_in(client)
+    assert response.status_code == 200
+
+
+def test_the_login_page_offers_the_code_field(client):
+    response = client.get(LOGIN)
+    assert 'name="otp_token"' in response.text
+    assert 'autocomplete="one-time-code"' in response.text
+
+
+def test_a_staff_user_enrols_a_device_with_a_first_code_then_needs_it_to_log_in(client, staff):
+    client.force_login(staff)
+    page = client.get(reverse("two-factor"))
+    assert page.status_code == 200
+    qr_code = re.search(r'<div class="two-factor-qr">(.*?)</div>', page.text, re.S)[1]
+    assert qr_code.strip().startswith("<svg")
+    assert "<script" not in qr_code
+    assert "href" not in qr_code
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page.text), "an inline script"
+    secret = re.search(r'<code id="two-factor-secret">([A-Z2-7 ]+)</code>', page.text)[1]
+    pending = TOTPDevice.objects.get(user=staff)
+    assert not pending.confirmed
+    assert secret.replace(" ", "") in pending.config_url
+
+    refused = client.post(reverse("two-factor"), {"code": current_code(pending, offset=10)})
+    assert "This code is not right" in refused.text
+    pending.refresh_from_db()
+    assert not pending.confirmed
+
+    pending.throttle_reset()
+    confirmed = client.post(reverse("two-factor"), {"code": current_code(pending)})
+    assert confirmed.status_code == 302
+    pending.refresh_from_db()
+    assert pending.confirmed
+
+    client.logout()
+    assert log_in(client, "anna", PASSWORD).status_code == 200
+    assert not logged_in(client)
+
+
+def test_a_staff_user_removes_their_device_with_a_current_code(client, device):
+    client.force_login(device.user)
+    page = client.get(reverse("two-factor"))
+    assert "Two-factor authentication is on" in page.text
+
+    refused = client.post(reverse("two-factor"), {"code": current_code(device, offset=10)})
+    assert "This code is not right" in refused.text
+    assert TOTPDevice.objects.filter(user=device.user).exists()
+    device.refresh_from_db()
+    device.throttle_reset()
+
+    assert client.post(reverse("two-factor"), {"code": current_code(device)}).status_code == 302
+    assert not TOTPDevice.objects.filter(user=device.user).exists()
+
+
+def test_the_two_factor_page_is_for_signed_in_staff_only(client):
+    response = client.get(reverse("two-factor"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+
+
+def test_the_back_office_links_to_the_two_factor_page(client, staff):
+    client.force_login(staff)
+    assert f'href="{reverse("two-factor")}"' in client.get(reverse("admin:index")).text
+
+
+# Headers
+
+
+def test_every_page_carries_the_content_security_policy_and_the_other_headers(client):
+    response = client.get("/")
+    policy = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
+    assert policy["default-src"] == "'self'"
+    assert policy["script-src"] == "'self'"
+    assert policy["object-src"] == "'none'"
+    assert policy["frame-ancestors"] == "'none'"
+    assert policy["img-src"] == "'self' data:"
+    assert policy["base-uri"] == policy["form-action"] == "'self'"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
