@@ -85,6 +85,13 @@ INSTALLED_APPS = [
     "iisg.governance",
     "iisg.website",
     "iisg.demo",
+    # The REST API (iisg.api and each app's api/ package), its OpenAPI description and Swagger UI.
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "iisg.api",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +155,59 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Jobs wait in the database until the worker takes them: no broker to install.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# The REST API: reads for anyone (narrowed by iisg.core.permissions), writes only with a token.
+REST_FRAMEWORK = {
+    # The token first: a request without credentials then answers 401 with WWW-Authenticate: Token.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["iisg.api.permissions.RulePermission"],
+    "DEFAULT_PAGINATION_CLASS": "iisg.api.pagination.PageNumberPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "iisg.api.exceptions.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "IISG Platform API",
+    "DESCRIPTION": (
+        "Needs, actions, responses, the support mapping and the public records of the Integrative "
+        "Internal Security Governance. Anyone reads what the website shows; members read more once "
+        "signed in; writes need a token from POST /api/token/."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from this host only (no CDN): the files of drf-spectacular-sidecar.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Each choice set of the domain under its own name (several are called "status" or "kind").
+    "ENUM_NAME_OVERRIDES": {
+        "NeedStatusEnum": "iisg.needs.choices.NeedStatus",
+        "CycleStatusEnum": "iisg.needs.choices.CycleStatus",
+        "ActivityStatusEnum": "iisg.actions.choices.ActivityStatus",
+        "ResponseStatusEnum": "iisg.actions.choices.ResponseStatus",
+        "BudgetStatusEnum": "iisg.actions.choices.BudgetStatus",
+        "EventStatusEnum": "iisg.events.choices.EventStatus",
+        "ProductStatusEnum": "iisg.governance.choices.ProductStatus",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "iisg.api.schema.add_error_responses",
+    ],
+}
 
 # A cache the web workers and the job worker share (the progress of an import), in files: nothing
 # more to run in the embedded mode.

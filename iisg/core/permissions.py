@@ -133,6 +133,10 @@ class SecretariatOnly(Rule):
         return NOTHING
 
 
+class TokenRule(SecretariatOnly):
+    """API tokens: the Secretariat manages them; a user reads their own (and gets it from the API)."""
+
+
 class SecretariatWork(Rule):
     """The Secretariat's own working records (IATI imports): nobody else sees them."""
 
@@ -277,7 +281,13 @@ class ActionRule(Rule):
     def _takes_part(self, viewer, action):
         if action is None or action.pk is None:
             return False
-        return action.participations.filter(organisation_id=viewer.organisation_id).exists()
+        # A change form asks this for the action and each of its inlines, several times over:
+        # the participants are read once per action object (which lives for one request).
+        participants = getattr(action, "_iisg_participants", None)
+        if participants is None:
+            participants = frozenset(action.participations.values_list("organisation_id", flat=True))
+            action._iisg_participants = participants
+        return viewer.organisation_id in participants
 
     def allows(self, viewer, verb, obj):
         if verb == VIEW:
@@ -386,6 +396,8 @@ RULES = {
     "governance.product": ProductRule(),
     "governance.productversion": ProductRule("product__"),
     "reports.report": ReportRule(),
+    "authtoken.token": TokenRule(),
+    "authtoken.tokenproxy": TokenRule(),
 }
 
 
