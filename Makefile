@@ -8,7 +8,7 @@ PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := .venv
 MANAGE := .venv/bin/python manage.py
 
-.PHONY: run test lint format install install-dev browser migrate demo bench bench-iati bench-analysis bench-reports report-pages screenshots vendor-axe
+.PHONY: run test lint format install install-dev browser migrate demo bench bench-iati bench-analysis bench-reports bench-load report-pages screenshots vendor-axe
 
 # uv, pinned, in its own small environment so it never manages itself away.
 $(UV):
@@ -33,7 +33,7 @@ run: demo
 	@echo "IISG Platform: http://$(HOST):$(PORT)/  (back office: http://$(HOST):$(PORT)/admin/)"
 	$(MANAGE) db_worker --no-reload & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
-	  .venv/bin/gunicorn iisg.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --error-logfile -
+	  .venv/bin/gunicorn iisg.wsgi --bind $(HOST):$(PORT) --workers 2 --error-logfile -
 
 # Browser tests drive Debian's Chromium; Playwright cannot download its own browser here.
 browser:
@@ -82,6 +82,14 @@ bench-analysis: install-dev
 bench-reports: install-dev
 	.venv/bin/python bench/reports.py --database sqlite
 	.venv/bin/python bench/reports.py --database postgres
+
+# The load test: 50 people browsing and 5 editing for 2 minutes against gunicorn on 127.0.0.1, with
+# the demo data, on SQLite and on PostgreSQL (about 10 minutes). LOAD_DURATION=20s for a smoke run,
+# LOAD_DATABASES=sqlite (or postgres) for one engine. Results under var/bench/load/.
+LOAD_DURATION ?= 2m
+LOAD_DATABASES ?= sqlite,postgres
+bench-load: install-dev
+	.venv/bin/python bench/load.py --databases $(LOAD_DATABASES) --duration $(LOAD_DURATION)
 
 # The first two pages of each report's PDF, from the demo, as PNG under var/report-pages/.
 report-pages: install-dev

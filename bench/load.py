@@ -1,0 +1,282 @@
+"""Load test of the platform as served: 50 people browsing and 5 editing for 2 minutes, per engine.
+
+    python bench/load.py [--databases sqlite,postgres] [--duration 2m] [--workers 4]
+
+For each engine, on a database of its own (a temporary SQLite folder, or the PostgreSQL database
+`iisg_bench_load`, created with createdb and dropped at the end): migrate, `load_demo`, then open
+a needs cycle 2025–2026 with drafts carried over from the demo's adopted cycle (whose needs are
+frozen), so that the focal point and the Secretariat have drafts to edit. Each of the five editing
+users gets an object of its own (bench/locustfile.py): the focal point an Albanian draft need, the
+Secretariat another partner's draft need and an action, the donor an action its ministry funds,
+the implementer one GIZ implements; they never edit the same object, so no edit may conflict.
+
+gunicorn then serves the platform on 127.0.0.1 (a free port) with 4 sync workers: on two cores,
+twice the cores keeps both busy while one worker waits on the database, and leaves some CPU to
+locust and PostgreSQL, which run on the same machine (gunicorn's 2×cores+1 assumes they do not).
+Sync workers, not threads: the work is Python (templates, the ORM), which threads would share
+under the GIL. locust runs headless against it: 55 users spawned 10 a second, for `--duration`.
+
+Printed: one table of requests, requests per second, median and 95th-percentile latency and
+errors, for the browsing pages and the edits of each engine, then the slowest pages. The locust
+CSV files, the gunicorn log and a JSON summary go under var/bench/load/. The goal of issue 8: no
+errors, and a p95 under 300 ms for pages.
+"""
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import PG_ADMIN_URL  # noqa: E402
+
+PG_BENCH_DB = "iisg_bench_load"
+OUT = ROOT / "var" / "bench" / "load"
+PYTHON = sys.executable
+BIN = Path(sys.executable).parent
+USERS = 55  # 50 browsing + 5 editing (bench/locustfile.py)
+SPAWN_RATE = 10
+GOAL_P95_MS = 300
+
+
+def engine_env(engine, var_dir):
+    """The environment of every process of one engine's run: its own database, no DEBUG."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "iisg.settings", "IISG_VAR_DIR": str(var_dir), "DEBUG": "false"}
+    env.pop("DATABASE_URL", None)
+    if engine == "postgres":
+        env["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_BENCH_DB}"
+    return env
+
+
+def pg(command):
+    subprocess.run([command, "-h", "127.0.0.1", "-U", "postgres", *(["--if-exists"] if command == "dropdb" else []),
+                    PG_BENCH_DB], check=True)  # fmt: skip
+
+
+def prepare(env, targets):
+    """Migrate, load the demo and choose the editing users' objects, in a process of its own (Django
+    is set up once a process, and each engine has its own settings)."""
+    subprocess.run([PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([PYTHON, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([PYTHON, __file__, "--choose-targets", str(targets)], cwd=ROOT, env=env, check=True)
+
+
+def choose_targets(path):
+    """Write the pages to browse and each editing user's own object (JSON, read by the locustfile)."""
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import AnonymousUser, User
+    from django.urls import reverse
+
+    from iisg.actions.models import Action
+    from iisg.core.choices import Verb
+    from iisg.core.permissions import permitted, visible
+    from iisg.demo.logins import DEMO_PASSWORD
+    from iisg.directory.models import Partner, Pillar
+    from iisg.events.models import Event
+    from iisg.governance.models import Product
+    from iisg.needs import services
+    from iisg.needs.choices import CycleKind, NeedStatus
+    from iisg.needs.models import Cycle, Need
+
+    users = {user.username: user for user in User.objects.filter(is_staff=True)}
+    secretariat = users["secretariat"]
+    adopted = Cycle.objects.filter(kind=CycleKind.NEEDS).order_by("-first_year").first()
+    cycle = services.open_cycle(user=secretariat, first_year=2025, last_year=2026, comment="Load test")
+    services.carry_over_needs(user=secretariat, cycle=cycle, needs=list(adopted.needs.all()))
+    drafts = Need.objects.filter(cycle=cycle, status=NeedStatus.DRAFT).order_by("reference")
+
+    def editable(username, queryset, taken):
+        row = permitted(users[username], Verb.CHANGE, queryset).exclude(pk__in=taken).order_by("pk").first()
+        if row is None:
+            raise SystemExit(f"No object for {username} to edit in {queryset.model.__name__}.")
+        taken.append(row.pk)
+        return row.pk
+
+    needs, actions = [], []
+    every = Action.objects.all()
+    editors = [
+        ("focal_point", "needs/need", editable("focal_point", drafts, needs)),
+        ("secretariat", "needs/need", editable("secretariat", drafts.exclude(partner__code="AL"), needs)),
+        ("donor", "actions/action", editable("donor", every, actions)),
+        ("implementer", "actions/action", editable("implementer", every, actions)),
+        ("secretariat", "actions/action", editable("secretariat", every, actions)),
+    ]
+    anonymous = AnonymousUser()
+    events = visible(anonymous, Event.objects.all())
+    targets = {
+        "password": DEMO_PASSWORD,
+        "member": "member",
+        "pillars": [reverse("website:pillar", kwargs={"code": p.code}) for p in Pillar.objects.all()],
+        "events": [event.get_absolute_url() for event in events[:20]],
+        "products": [p.get_absolute_url() for p in visible(anonymous, Product.objects.all())[:10]],
+        "partners": [reverse("analysis:partner", kwargs={"code": p.code.lower()}) for p in Partner.objects.all()],
+        "editors": [{"username": u, "model": model, "pk": pk} for u, model, pk in editors],
+    }
+    Path(path).write_text(json.dumps(targets, indent=2))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"gunicorn did not answer at {url} within {seconds} s")
+
+
+def run_engine(engine, *, duration, workers):
+    """One engine's run: prepare, serve, load; returns locust's rows per request name and every
+    request's (group, name, ms, failed)."""
+    out = OUT / engine
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    var_dir = Path(tempfile.mkdtemp(prefix=f"iisg-bench-load-{engine}-"))
+    env = engine_env(engine, var_dir)
+    if engine == "postgres":
+        pg("dropdb")
+        pg("createdb")
+    server = None
+    try:
+        started = time.perf_counter()
+        targets, samples = out / "targets.json", out / "samples.json"
+        prepare(env, targets)
+        print(f"{engine}: demo loaded and targets chosen in {time.perf_counter() - started:.0f} s", flush=True)
+        port = free_port()
+        host = f"http://127.0.0.1:{port}"
+        with open(out / "gunicorn.log", "w") as log:
+            server = subprocess.Popen(
+                [str(BIN / "gunicorn"), "iisg.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+                 "--preload", "--access-logfile", "-", "--error-logfile", "-"],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+            wait_until_up(host)
+            print(f"{engine}: {USERS} users for {duration} against {host} ({workers} workers)", flush=True)
+            load_before = os.getloadavg()[0]
+            locust = subprocess.run(
+                [str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
+                 "-u", str(USERS), "-r", str(SPAWN_RATE), "-t", duration, "--host", host,
+                 "--csv", str(out / "locust"), "--only-summary", "--stop-timeout", "10",
+                 "--exit-code-on-error", "0"],
+                cwd=ROOT, env={**env, "IISG_LOAD_TARGETS": str(targets), "IISG_LOAD_SAMPLES": str(samples)},
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            )  # fmt: skip
+            (out / "locust.log").write_text(locust.stdout)
+            print(
+                f"{engine}: load average (1 min) {load_before:.1f} before the run, {os.getloadavg()[0]:.1f} at its end"
+            )
+            if locust.returncode != 0:
+                print(locust.stdout[-3000:])
+                raise SystemExit(f"locust failed on {engine} (exit {locust.returncode})")
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        if engine == "postgres":
+            pg("dropdb")
+        shutil.rmtree(var_dir, ignore_errors=True)
+    with open(out / "locust_stats.csv", newline="") as stats:
+        rows = [row for row in csv.DictReader(stats) if row["Name"] != "Aggregated"]
+    return rows, json.loads((out / "samples.json").read_text())
+
+
+def summarise(engine, samples, seconds):
+    """Requests, rate, median, p95 and errors of the browsing pages, the edits and the logins, from
+    every request's own time (bench/locustfile.py writes them)."""
+    table = []
+    for group in ("browsing", "editing", "logins"):
+        times = sorted(ms for g, _name, ms, _failed in samples if g == group)
+        errors = sum(1 for g, _name, _ms, failed in samples if g == group and failed)
+        table.append(
+            {
+                "engine": engine,
+                "group": group,
+                "requests": len(times),
+                "rps": len(times) / seconds,
+                "median_ms": percentile(times, 50),
+                "p95_ms": percentile(times, 95),
+                "errors": errors,
+            }
+        )
+    return table
+
+
+def percentile(sorted_values, share):
+    """The nearest-rank percentile: the value at or below which `share` % of the values lie."""
+    if not sorted_values:
+        return 0.0
+    rank = max(1, -(-share * len(sorted_values) // 100))
+    return sorted_values[int(rank) - 1]
+
+
+def parse_seconds(duration):
+    units = {"s": 1, "m": 60, "h": 3600}
+    if duration[-1] in units:
+        return float(duration[:-1]) * units[duration[-1]]
+    return float(duration)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--databases", default=os.environ.get("LOAD_DATABASES", "sqlite,postgres"))
+    parser.add_argument("--duration", default=os.environ.get("LOAD_DURATION", "2m"), help="e.g. 2m, 20s")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--choose-targets", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.choose_targets:
+        choose_targets(args.choose_targets)
+        return
+    seconds = parse_seconds(args.duration)
+    table, slowest = [], []
+    for engine in args.databases.split(","):
+        rows, samples = run_engine(engine, duration=args.duration, workers=args.workers)
+        table += summarise(engine, samples, seconds)
+        slowest += [
+            {"engine": engine, "name": r["Name"], "requests": int(r["Request Count"]), "median_ms": float(r["50%"]),
+             "p95_ms": float(r["95%"]), "errors": int(r["Failure Count"])}
+            for r in rows
+        ]  # fmt: skip
+    print(f"\nLoad test — {USERS} users (50 browsing, 5 editing), {args.duration} per engine, "
+          f"gunicorn {args.workers} sync workers on 127.0.0.1\n")  # fmt: skip
+    print("| engine | requests of | requests | req/s | median ms | p95 ms | errors |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for row in table:
+        print(
+            f"| {row['engine']} | {row['group']} | {row['requests']:,} | {row['rps']:.1f} | {row['median_ms']:.0f} "
+            f"| {row['p95_ms']:.0f} | {row['errors']} |"
+        )
+    print("\nSlowest request names by p95:")
+    for row in sorted(slowest, key=lambda r: -r["p95_ms"])[:8]:
+        print(
+            f"- {row['engine']}: {row['name']}: p95 {row['p95_ms']:.0f} ms, median {row['median_ms']:.0f} ms, "
+            f"{row['requests']} requests, {row['errors']} errors"
+        )
+    pages = [row for row in table if row["group"] == "browsing"]
+    ok = all(row["errors"] == 0 for row in table) and all(row["p95_ms"] < GOAL_P95_MS for row in pages)
+    verdict = "met" if ok else "NOT met"
+    print(f"\nGoal (no errors, p95 of pages under {GOAL_P95_MS} ms): {verdict}. Files under {OUT.relative_to(ROOT)}/")
+    (OUT / "summary.json").write_text(json.dumps({"duration": args.duration, "table": table, "requests": slowest},
+                                                 indent=2))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
