@@ -39,7 +39,9 @@ class TransactionSerializer(serializers.ModelSerializer):
         fields = ["id", "transaction_type", "date", "reference", "provider", "receiver", "description", *MONEY_FIELDS]
 
 
-ACTION_FIELDS = [
+# What a donor or implementer enters about an action (ActionWriteSerializer), then what the
+# platform records beside it.
+ENTERED_FIELDS = [
     "id",
     "title",
     "description",
@@ -52,6 +54,9 @@ ACTION_FIELDS = [
     "default_currency",
     "partners",
     "pillars",
+]
+ACTION_FIELDS = [
+    *ENTERED_FIELDS,
     "source",
     "reporting_organisation",
     "withdrawn_at",
@@ -85,21 +90,7 @@ class ActionWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Action
-        fields = [
-            "id",
-            "title",
-            "description",
-            "iati_identifier",
-            "status",
-            "planned_start",
-            "planned_end",
-            "actual_start",
-            "actual_end",
-            "default_currency",
-            "partners",
-            "pillars",
-            "version",
-        ]
+        fields = [*ENTERED_FIELDS, "version"]
 
     version = expected_version()
 
