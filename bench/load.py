@@ -14,10 +14,14 @@ gunicorn then serves the platform on 127.0.0.1 (a free port) with 4 sync workers
 twice the cores keeps both busy while one worker waits on the database, and leaves some CPU to
 locust and PostgreSQL, which run on the same machine (gunicorn's 2×cores+1 assumes they do not).
 Sync workers, not threads: the work is Python (templates, the ORM), which threads would share
-under the GIL. locust runs headless against it: 55 users spawned 10 a second, for `--duration`.
+under the GIL. locust runs headless against it twice: first one browsing user with no pause for
+20 s, which times the pages alone on this machine (the baseline), then 55 users spawned 10 a
+second, for `--duration`.
 
 Printed: one table of requests, requests per second, median and 95th-percentile latency and
-errors, for the browsing pages and the edits of each engine, then the slowest pages. The locust
+errors, for the browsing pages and the edits of each engine, with the pages' baseline and the
+ratio of their p95 under load to it (how much the load adds, whatever the machine's speed), then
+the slowest pages. The locust
 CSV files, the gunicorn log and a JSON summary go under var/bench/load/. The goal of issue 8: no
 errors, and a p95 under 300 ms for pages.
 """
@@ -46,6 +50,7 @@ PYTHON = sys.executable
 BIN = Path(sys.executable).parent
 USERS = 55  # 50 browsing + 5 editing (bench/locustfile.py)
 SPAWN_RATE = 10
+ALONE_SECONDS = 20  # the baseline: one browsing user, no pause between requests
 GOAL_P95_MS = 300
 
 
@@ -170,23 +175,17 @@ def run_engine(engine, *, duration, workers):
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
             wait_until_up(host)
+            alone = out / "alone"
+            run_locust(engine, host, env, targets=targets, samples=alone / "samples.json",
+                       csv_prefix=alone / "locust", users=1, duration=f"{ALONE_SECONDS}s",
+                       extra_env={"IISG_LOAD_ALONE": "1"}, classes=["Browsing"])  # fmt: skip
             print(f"{engine}: {USERS} users for {duration} against {host} ({workers} workers)", flush=True)
             load_before = os.getloadavg()[0]
-            locust = subprocess.run(
-                [str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
-                 "-u", str(USERS), "-r", str(SPAWN_RATE), "-t", duration, "--host", host,
-                 "--csv", str(out / "locust"), "--only-summary", "--stop-timeout", "10",
-                 "--exit-code-on-error", "0"],
-                cwd=ROOT, env={**env, "IISG_LOAD_TARGETS": str(targets), "IISG_LOAD_SAMPLES": str(samples)},
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            )  # fmt: skip
-            (out / "locust.log").write_text(locust.stdout)
+            run_locust(engine, host, env, targets=targets, samples=samples, csv_prefix=out / "locust", users=USERS,
+                       duration=duration)  # fmt: skip
             print(
                 f"{engine}: load average (1 min) {load_before:.1f} before the run, {os.getloadavg()[0]:.1f} at its end"
             )
-            if locust.returncode != 0:
-                print(locust.stdout[-3000:])
-                raise SystemExit(f"locust failed on {engine} (exit {locust.returncode})")
     finally:
         if server is not None:
             server.terminate()
@@ -196,12 +195,30 @@ def run_engine(engine, *, duration, workers):
         shutil.rmtree(var_dir, ignore_errors=True)
     with open(out / "locust_stats.csv", newline="") as stats:
         rows = [row for row in csv.DictReader(stats) if row["Name"] != "Aggregated"]
-    return rows, json.loads((out / "samples.json").read_text())
+    return rows, json.loads(samples.read_text()), json.loads((out / "alone" / "samples.json").read_text())
 
 
-def summarise(engine, samples, seconds):
+def run_locust(engine, host, env, *, targets, samples, csv_prefix, users, duration, extra_env=None, classes=()):
+    """One headless locust run against `host`; its output goes next to its CSV files."""
+    csv_prefix.parent.mkdir(parents=True, exist_ok=True)
+    locust = subprocess.run(
+        [str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
+         "-u", str(users), "-r", str(SPAWN_RATE), "-t", duration, "--host", host,
+         "--csv", str(csv_prefix), "--only-summary", "--stop-timeout", "10", "--exit-code-on-error", "0", *classes],
+        cwd=ROOT,
+        env={**env, "IISG_LOAD_TARGETS": str(targets), "IISG_LOAD_SAMPLES": str(samples), **(extra_env or {})},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    csv_prefix.with_name(csv_prefix.name + ".log").write_text(locust.stdout)
+    if locust.returncode != 0:
+        print(locust.stdout[-3000:])
+        raise SystemExit(f"locust failed on {engine} (exit {locust.returncode})")
+
+
+def summarise(engine, samples, seconds, *, alone):
     """Requests, rate, median, p95 and errors of the browsing pages, the edits and the logins, from
-    every request's own time (bench/locustfile.py writes them)."""
+    every request's own time (bench/locustfile.py writes them); for the pages, also the median and
+    p95 of the same pages served to one user alone (the baseline)."""
     table = []
     for group in ("browsing", "editing", "logins"):
         times = sorted(ms for g, _name, ms, _failed in samples if g == group)
@@ -217,6 +234,9 @@ def summarise(engine, samples, seconds):
                 "errors": errors,
             }
         )
+    browsing = sorted(ms for group, _name, ms, failed in alone if group == "browsing" and not failed)
+    table[0].update(alone_requests=len(browsing), alone_median_ms=percentile(browsing, 50),
+                    alone_p95_ms=percentile(browsing, 95))  # fmt: skip
     return table
 
 
@@ -248,8 +268,8 @@ def main():
     seconds = parse_seconds(args.duration)
     table, slowest = [], []
     for engine in args.databases.split(","):
-        rows, samples = run_engine(engine, duration=args.duration, workers=args.workers)
-        table += summarise(engine, samples, seconds)
+        rows, samples, alone = run_engine(engine, duration=args.duration, workers=args.workers)
+        table += summarise(engine, samples, seconds, alone=alone)
         slowest += [
             {"engine": engine, "name": r["Name"], "requests": int(r["Request Count"]), "median_ms": float(r["50%"]),
              "p95_ms": float(r["95%"]), "errors": int(r["Failure Count"])}
@@ -257,13 +277,20 @@ def main():
         ]  # fmt: skip
     print(f"\nLoad test — {USERS} users (50 browsing, 5 editing), {args.duration} per engine, "
           f"gunicorn {args.workers} sync workers on 127.0.0.1\n")  # fmt: skip
-    print("| engine | requests of | requests | req/s | median ms | p95 ms | errors |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print("| engine | requests of | requests | req/s | median ms | p95 ms | errors | alone: median ms | p95 ms "
+          "| p95 under load ÷ alone |")  # fmt: skip
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in table:
+        baseline = (
+            f"{row['alone_median_ms']:.0f} | {row['alone_p95_ms']:.0f} | {row['p95_ms'] / row['alone_p95_ms']:.1f}"
+            if row.get("alone_p95_ms")
+            else "– | – | –"
+        )
         print(
             f"| {row['engine']} | {row['group']} | {row['requests']:,} | {row['rps']:.1f} | {row['median_ms']:.0f} "
-            f"| {row['p95_ms']:.0f} | {row['errors']} |"
+            f"| {row['p95_ms']:.0f} | {row['errors']} | {baseline} |"
         )
+    print(f"\n'alone': the same browsing mix by one user with no pause, {ALONE_SECONDS} s before the load.")
     print("\nSlowest request names by p95:")
     for row in sorted(slowest, key=lambda r: -r["p95_ms"])[:8]:
         print(

@@ -6,6 +6,8 @@
 user's own object. Request names start with "page" (browsing), "edit" (opening and saving a
 change form) or "login" (signing in, once a user: the password hash is slow on purpose); every
 request's time is written to `IISG_LOAD_SAMPLES` when the run ends, for exact percentiles of each.
+With `IISG_LOAD_ALONE` set, nobody waits between requests: bench/load.py runs a single browsing user
+that way first, to time the pages alone (the baseline that the times under load are compared with).
 """
 
 import itertools
@@ -15,12 +17,14 @@ import random
 import re
 import threading
 
-from locust import HttpUser, between, events, task
+from locust import HttpUser, between, constant, events, task
 from lxml import html
 
 TARGETS = json.loads(open(os.environ["IISG_LOAD_TARGETS"]).read())  # noqa: SIM115
 SAMPLES = []
 MEMBER_EVERY = 5  # one browsing user in five signs in as a Board or Support Group member
+# People wait 1–3 s between requests; the baseline run (IISG_LOAD_ALONE) is one user who does not.
+THINK = constant(0) if os.environ.get("IISG_LOAD_ALONE") else between(1, 3)
 _numbers = itertools.count()
 _editors = itertools.count()
 _lock = threading.Lock()
@@ -64,7 +68,7 @@ class Browsing(HttpUser):
     also reads the pages only members see."""
 
     weight = 10
-    wait_time = between(1, 3)
+    wait_time = THINK
 
     def on_start(self):
         with _lock:
@@ -135,7 +139,7 @@ class Editing(HttpUser):
     description and saves: the save must answer with the redirect of a success."""
 
     fixed_count = 5
-    wait_time = between(1, 3)
+    wait_time = THINK
 
     def on_start(self):
         with _lock:
