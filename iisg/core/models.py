@@ -35,10 +35,12 @@ class Versioned(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, **kwargs):
+        # Keywords only (Django deprecates positional arguments to save()): update_fields given by
+        # position would escape the version below.
         update_fields = kwargs.get("update_fields")
         if self._state.adding or (update_fields is not None and not update_fields):
-            super().save(*args, **kwargs)
+            super().save(**kwargs)
             return
         # Every path that saves the row (forms, services, the actions workbook) bumps it here, so
         # a form opened before any of them conflicts. Bulk writes bump it themselves.
@@ -46,7 +48,7 @@ class Versioned(models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "version"}
         try:
-            super().save(*args, **kwargs)
+            super().save(**kwargs)
         except Exception:
             self.version -= 1  # not saved: a retry must not skip a version
             raise

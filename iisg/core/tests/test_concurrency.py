@@ -60,6 +60,15 @@ def test_the_version_starts_at_one_and_each_save_adds_one(need):
     assert list(need.history.values_list("version", flat=True)) == [3, 2, 1]
 
 
+def test_a_save_with_positional_arguments_is_refused_before_it_writes(need):
+    """Django deprecates them; update_fields given by position would have left the version behind."""
+    need.title = "Drones"
+    with pytest.raises(TypeError):
+        need.save(False, False, None, ["title"])
+    need.refresh_from_db()
+    assert (need.title, need.version) == ("Thermal cameras", 1)
+
+
 def test_save_if_unchanged_saves_from_the_current_version_and_refuses_an_older_one(need):
     first, second = Need.objects.get(pk=need.pk), Need.objects.get(pk=need.pk)
     editor = f.UserFactory(username="ana", first_name="Ana", last_name="Hoxha")
