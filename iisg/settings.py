@@ -269,6 +269,13 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+# How many proxies (a TLS terminator, a load balancer) stand between the users and gunicorn: the
+# client's address is then read from X-Forwarded-For that many entries from the right
+# (iisg.core.clients). 0, the default, trusts no header: the address is the connection's.
+TRUSTED_PROXIES = int(env("TRUSTED_PROXIES", "0"))
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXIES counts proxies: 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "iisg.core.clients.client_address"
 # The TOTP secrets stay out of the back office's device pages once a device exists.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 OTP_TOTP_ISSUER = "IISG Platform"

@@ -29,8 +29,13 @@ def staff():
     return user
 
 
-def log_in(client, username, password, **extra):
-    return client.post(LOGIN, {"username": username, "password": password, "next": "/admin/", **extra})
+def log_in(client, username, password, *, meta=None, **extra):
+    """Post the login form (`extra` are more fields); `meta` is what the server sees of the connection."""
+    return client.post(LOGIN, {"username": username, "password": password, "next": "/admin/", **extra}, **(meta or {}))
+
+
+def through(forwarded, remote="10.0.0.2"):
+    return {"REMOTE_ADDR": remote, "HTTP_X_FORWARDED_FOR": forwarded}
 
 
 def logged_in(client):
@@ -71,6 +76,46 @@ def test_the_lock_out_is_per_username_so_others_still_log_in(client, staff):
 
     assert log_in(client, "boris", PASSWORD).status_code == 302
     assert logged_in(client)
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_address_does_not_escape_the_lock_out(client, staff):
+    for attempt in range(5):
+        log_in(client, "anna", "wrong-password", meta=through(f"10.0.0.{attempt}", remote="198.51.100.7"))
+
+    assert log_in(client, "anna", PASSWORD, meta=through("10.0.1.1", remote="198.51.100.7")).status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"198.51.100.7"}
+
+
+def test_behind_a_proxy_the_lock_out_is_per_client_and_the_client_cannot_choose_its_address(client, staff, settings):
+    settings.TRUSTED_PROXIES = 1
+    # The client forges an entry; the proxy (10.0.0.2) appends the address it really came from.
+    for attempt in range(5):
+        log_in(client, "anna", "wrong-password", meta=through(f"203.0.113.{attempt}, 198.51.100.7"))
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"198.51.100.7"}
+    assert log_in(client, "anna", PASSWORD, meta=through("198.51.100.7")).status_code == 429
+
+    # Anna from another address, behind the same proxy, is not locked out by the attacker.
+    assert log_in(client, "anna", PASSWORD, meta=through("192.0.2.44")).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "192.0.2.1", "10.0.0.2"),  # no proxy trusted: the header is the client's own words
+        (1, "", "10.0.0.2"),  # the request did not come through the proxy
+        (1, "192.0.2.1", "192.0.2.1"),
+        (1, "203.0.113.9, 192.0.2.1", "192.0.2.1"),
+        (2, "203.0.113.9, 192.0.2.1, 10.0.0.1", "192.0.2.1"),
+        (1, "not-an-address", "10.0.0.2"),
+        (1, "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_the_client_address_is_read_through_the_trusted_proxies_only(rf, settings, proxies, forwarded, expected):
+    from iisg.core.clients import client_address
+
+    settings.TRUSTED_PROXIES = proxies
+    headers = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {}
+    assert client_address(rf.get("/", REMOTE_ADDR="10.0.0.2", **headers)) == expected
 
 
 def test_a_success_clears_the_failures(client, staff):
