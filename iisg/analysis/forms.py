@@ -66,10 +66,22 @@ class ScopeForm(forms.Form):
 
     def _chosen_cycle(self, data):
         field = self.fields["cycle"]
+        self.cycle_error = None
         try:
             return field.clean(data.get("cycle")) or default_cycle()
-        except forms.ValidationError:
+        except forms.ValidationError as error:
+            self.cycle_error = error
             return default_cycle()
+
+    def refusals(self):
+        """What the pages ignore, for the API to refuse: {parameter: [messages]} for each value
+        that is unknown or does not fit, and for each filter given more than once."""
+        refused = {name: [_("Give one value.")] for name in self.fields if len(self.data.getlist(name)) > 1}
+        if self.cycle_error is not None:
+            refused["cycle"] = self.cycle_error.messages
+        elif self.cycle is not None and not self.is_valid():
+            refused |= {name: list(errors) for name, errors in self.errors.items() if name not in refused}
+        return refused
 
     def scope(self):
         """The Scope the valid filters describe, or None when there is no needs-mapping cycle."""

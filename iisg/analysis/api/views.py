@@ -26,7 +26,9 @@ SCOPE_PARAMETERS = [
 
 class CoverageView(APIView):
     """The support mapping of a scope, from the same selectors as the dashboard at /database/ and
-    the reports. Values that do not fit are ignored, as on the dashboard."""
+    the reports. A value that is unknown or does not fit, or a filter given twice, is refused
+    (400, naming the parameter); the dashboard ignores such values so that an old bookmark opens,
+    but a program is better told."""
 
     @extend_schema(
         parameters=SCOPE_PARAMETERS,
@@ -35,7 +37,11 @@ class CoverageView(APIView):
     )
     def get(self, request):
         members = viewer_of(request.user).is_member
-        scope = ScopeForm(request.GET, members=members).scope()
+        form = ScopeForm(request.GET, members=members)
+        refused = form.refusals()
+        if refused:
+            raise exceptions.ValidationError(refused)
+        scope = form.scope()
         if scope is None:
             raise exceptions.NotFound(_("There is no needs-mapping cycle yet."))
         mapping = selectors.support_mapping(request.user, scope)

@@ -98,6 +98,31 @@ def test_members_see_each_need_with_its_coverage(w):
     assert [row["name"] for row in body["donors"]] == ["Donor One", "Donor Two"]
 
 
+@pytest.mark.parametrize(
+    ("query", "refused"),
+    [
+        ({"cycle": "999999"}, "cycle"),
+        ({"year": "1066"}, "year"),
+        ({"pillar": "wbxx"}, "pillar"),
+        ({"priority": "urgent"}, "priority"),
+        ({"partner": ["AL", "RS"]}, "partner"),
+    ],
+)
+def test_a_value_that_does_not_fit_is_refused_naming_the_parameter(w, client, query, refused):
+    response = APIClient().get("/api/coverage/", {**scope(w), **query})
+    assert response.status_code == 400
+    assert list(response.json()) == [refused]
+    # The dashboard ignores it instead, so that an old bookmark still opens.
+    assert client.get("/database/", {**scope(w), **query}).status_code == 200
+
+
+@pytest.mark.parametrize("query", [{"page": "0"}, {"page": ""}, {"page_size": "many"}, {"page": ["1", "2"]}])
+def test_a_page_that_is_not_a_positive_number_is_refused(w, query):
+    response = APIClient().get("/api/partners/", query)
+    assert response.status_code == 400
+    assert list(response.json()) == list(query)
+
+
 def test_no_cycle_is_404(db):
     assert APIClient().get("/api/coverage/").status_code == 404
 
