@@ -34,7 +34,7 @@ from iisg.governance.models import Decision
 
 from . import services
 from .choices import CycleKind, CycleStatus, NeedStatus
-from .errors import WorkflowError
+from .errors import CycleClosed, WorkflowError
 from .models import Area, Cycle, Need
 from .workbook_views import NeedWorkbookAdmin
 
@@ -418,7 +418,22 @@ class NeedAdmin(VersionedAdminMixin, NeedWorkbookAdmin, HistoryRuleAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         if "status" in form.base_fields:
             form.base_fields["status"].choices = self.status_choices(request, obj)
+        if obj is None:
+            reference = form.base_fields["reference"]
+            reference.required = False
+            reference.help_text = _("Leave it blank for the next number of the partner and pillar, e.g. AL-WBBSi-008.")
         return form
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # A new need is added as the API adds it: checked by the rules, numbered, recorded.
+        try:
+            services.create_need(user=request.user, need=obj)
+        except CycleClosed as error:
+            # Closed after the form offered it: refused like any add the rules forbid.
+            raise PermissionDenied(str(error)) from error
 
     def status_choices(self, request, obj):
         """Reviewers set any status; a focal point keeps its need a draft or submits it."""

@@ -1,5 +1,5 @@
-"""The needs mapping as business operations: opening a cycle, carrying needs over, the review of
-each need and the Board's adoption of the cycle.
+"""The needs mapping as business operations: opening a cycle, adding needs and carrying them over,
+the review of each need and the Board's adoption of the cycle.
 
 Every service takes the acting `user` and asks iisg.core.permissions.can() itself, so the back
 office, the web forms, the Excel upload and the API are held to the same rules. Each runs in one
@@ -11,11 +11,12 @@ the comment (the history's change reason).
 import re
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from iisg.core.choices import Verb
-from iisg.core.permissions import can
+from iisg.core.permissions import can, viewer_of
 from iisg.governance.choices import DecisionKind
 
 from .choices import CycleKind, CycleStatus, NeedStatus
@@ -178,6 +179,46 @@ def adopt_cycle(*, user, cycle, decision, comment=""):
     return cycle
 
 
+# Adding needs
+
+
+@transaction.atomic
+def create_need(*, user, need, comment=""):
+    """Add `need`, a new need with its cycle, partner and pillar, and return it saved.
+
+    A need without a reference gets the next free number of its partner and pillar in the cycle
+    (next_reference: AL-WBBSi-008); a reference given is kept, and refused when the cycle already
+    has it. The need is a draft unless it says otherwise: the back office may add it submitted (a
+    focal point) or further on (the Secretariat), as far as the rules allow. It is checked like any
+    need (full_clean) and recorded with the user and the comment. The partner's focal point adds
+    needs while the cycle is open; the Secretariat adds them at any time.
+
+    Raises CycleClosed, NotAllowed, ValidationError (values the model refuses, a reference taken).
+    """
+    # Held to the end of the transaction, so two people adding needs at once do not take the same
+    # number, and no need slips into a cycle that is being closed.
+    need.cycle = Cycle.objects.select_for_update().get(pk=need.cycle_id)
+    if not can(user, Verb.ADD, need):
+        viewer = viewer_of(user)
+        if viewer.is_focal_point and viewer.partner_id == need.partner_id and need.cycle.status != CycleStatus.OPEN:
+            raise CycleClosed(
+                _("%(cycle)s is %(status)s: needs are added while it is open.")
+                % {"cycle": need.cycle, "status": need.cycle.get_status_display().lower()}
+            )
+        raise NotAllowed(
+            _("Only the partner's focal point or the Secretariat adds needs of %(partner)s.")
+            % {"partner": need.partner}
+        )
+    if not need.reference:
+        need.reference = next_reference(cycle=need.cycle, partner=need.partner, pillar=need.pillar)
+    elif Need.objects.filter(cycle=need.cycle, reference=need.reference).exists():
+        # Said here on the field: the model's unique constraint would say it about the whole need.
+        raise ValidationError({"reference": _("This reference is already used in this cycle.")})
+    need.full_clean()
+    _record(need, user=user, comment=comment or _("Created"))
+    return need
+
+
 # Carrying needs over
 
 
@@ -233,7 +274,8 @@ def carry_over_needs(*, user, cycle, needs):
     Raises CycleClosed (the cycle is not an open needs cycle), NotAllowed, InvalidTransition
     (a need is not of an earlier cycle). One refusal refuses them all.
     """
-    cycle = Cycle.objects.get(pk=cycle.pk)
+    # Locked like create_need locks it: the new references are numbered one creator at a time.
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.kind != CycleKind.NEEDS or cycle.status != CycleStatus.OPEN:
         raise CycleClosed(
             _("%(cycle)s is not open: needs are carried over into an open needs cycle.") % {"cycle": cycle}

@@ -1,15 +1,11 @@
-from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from iisg.api.fields import VisibleRelatedField, expected_version
-from iisg.core.choices import Verb
 from iisg.core.concurrency import claim_version
-from iisg.core.permissions import can, viewer_of
 
-from ..choices import CycleKind, CycleStatus, NeedStatus
-from ..errors import CycleClosed, NotAllowed
+from ..choices import CycleKind, NeedStatus
 from ..models import Area, Cycle, Need
-from ..services import next_reference
+from ..services import create_need
 
 
 class CycleSerializer(serializers.ModelSerializer):
@@ -60,8 +56,8 @@ def _record(need, user):
 
 
 class NeedSerializer(serializers.ModelSerializer):
-    """A need; a new one is a draft of an open needs-mapping cycle, numbered like the back office
-    numbers them (AL-WBBSi-008)."""
+    """A need; a new one is a draft, added by services.create_need like the back office adds them:
+    checked against the rules and numbered (AL-WBBSi-008)."""
 
     cycle = VisibleRelatedField(queryset=Cycle.objects.filter(kind=CycleKind.NEEDS))
     area = VisibleRelatedField(queryset=Area.objects.all(), allow_null=True, required=False)
@@ -72,21 +68,8 @@ class NeedSerializer(serializers.ModelSerializer):
         read_only_fields = NEED_READ_ONLY
 
     def create(self, validated_data):
-        user = self.context["request"].user
         need = Need(**validated_data, status=NeedStatus.DRAFT)
-        if not can(user, Verb.ADD, need):
-            viewer = viewer_of(user)
-            if viewer.partner_id == need.partner_id and need.cycle.status != CycleStatus.OPEN:
-                raise CycleClosed(
-                    _("%(cycle)s is %(status)s: needs are added while it is open.")
-                    % {"cycle": need.cycle, "status": need.cycle.get_status_display().lower()}
-                )
-            raise NotAllowed(
-                _("Only the partner's focal point or the Secretariat adds needs of %(partner)s.")
-                % {"partner": need.partner}
-            )
-        need.reference = next_reference(cycle=need.cycle, partner=need.partner, pillar=need.pillar)
-        return _record(need, user)
+        return create_need(user=self.context["request"].user, need=need)
 
 
 class NeedChangeSerializer(serializers.ModelSerializer):
