@@ -19,6 +19,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import tarfile
@@ -48,6 +49,61 @@ LIBPQ_OPTIONS = {
     "passfile": "PGPASSFILE",
     "service": "PGSERVICE",
 }
+# A PostgreSQL restore first empties the connection's schema (normally public) of every table, view,
+# sequence, routine and type, in the restore's transaction: pg_restore's --clean would drop only the
+# objects the dump holds, and leave those of a later migration. The schema itself stays (the
+# platform's user may not own it), and so do the objects of extensions and those that go with
+# another object (an identity column's sequence, a table's row type). One DROP per kind, with IF
+# EXISTS: CASCADE may already have dropped a listed object (a view with its table).
+EMPTY_SCHEMA = """
+SET client_min_messages = warning;
+DO $empty$
+DECLARE
+    statement text;
+BEGIN
+    FOR statement IN
+        SELECT format('DROP %s IF EXISTS %s CASCADE', kind, string_agg(name, ', '))
+        FROM (
+            SELECT c.oid AS object, 'pg_class'::regclass AS catalog, format('%I.%I', n.nspname, c.relname) AS name,
+                CASE c.relkind WHEN 'f' THEN 'FOREIGN TABLE' WHEN 'm' THEN 'MATERIALIZED VIEW'
+                    WHEN 'v' THEN 'VIEW' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS kind
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'f', 'm', 'v', 'S')
+            UNION ALL
+            SELECT p.oid, 'pg_proc'::regclass,
+                format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)), 'ROUTINE'
+            FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+            WHERE n.nspname = current_schema() AND p.prokind <> 'a'
+            UNION ALL
+            SELECT t.oid, 'pg_type'::regclass, format('%I.%I', n.nspname, t.typname),
+                CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END
+            FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+            WHERE n.nspname = current_schema() AND t.typtype IN ('c', 'd', 'e', 'r')
+        ) AS objects
+        WHERE NOT EXISTS (
+            SELECT FROM pg_depend
+            WHERE classid = objects.catalog AND objid = objects.object AND deptype IN ('e', 'i')
+        )
+        GROUP BY kind
+        ORDER BY array_position(
+            ARRAY['TABLE', 'FOREIGN TABLE', 'MATERIALIZED VIEW', 'VIEW', 'SEQUENCE', 'ROUTINE', 'DOMAIN', 'TYPE'], kind
+        )
+    LOOP
+        EXECUTE statement;
+    END LOOP;
+END
+$empty$;
+"""
+# What psql runs to restore a PostgreSQL dump, in one transaction: EMPTY_SCHEMA, then the script
+# pg_restore writes from the dump.
+RESTORE_SCRIPT = [
+    "--no-psqlrc",
+    "--quiet",
+    "--single-transaction",
+    "--set=ON_ERROR_STOP=1",
+    f"--command={EMPTY_SCHEMA}",
+    "--file=-",
+]
 
 
 class BackupRefused(Exception):
@@ -252,19 +308,55 @@ def _restore_sqlite(connection, source_path):
 
 
 def _restore_postgresql(connection, dump):
-    # Our own connection must hold no lock on the tables pg_restore drops.
+    """Make the database hold exactly what the dump holds, in one transaction: psql empties the
+    connection's schema, then runs the SQL script pg_restore writes from the dump, streamed to it
+    through a pipe. A restore that fails half-way leaves the database as it was."""
+    # Our own connection must hold no lock on the tables psql drops.
     connection.close()
-    # --single-transaction: a restore that fails half-way leaves the database as it was.
-    _run_libpq(
-        "pg_restore",
-        ["--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction", str(dump)],
-        connection.settings_dict,
-    )
+    reader, writer = os.pipe()
+    with (
+        open(reader, "rb") as script_end,
+        open(writer, "wb") as script,
+        tempfile.TemporaryFile() as psql_errors,
+        tempfile.TemporaryFile() as pg_restore_errors,
+    ):
+        psql = _start_libpq("psql", RESTORE_SCRIPT, connection.settings_dict, stdin=script_end, stderr=psql_errors)
+        # Only psql reads the pipe: should psql stop, pg_restore must see the pipe break.
+        script_end.close()
+        whole = False
+        try:
+            pg_restore = _start_libpq(
+                "pg_restore",
+                ["--no-owner", "--no-privileges", "--file=-", str(dump)],
+                stdout=script,
+                stderr=pg_restore_errors,
+            )
+            whole = pg_restore.wait() == 0
+        finally:
+            # psql commits once its input ends, and the input ends only when this process lets go
+            # of the pipe too: unless pg_restore wrote the whole script, psql dies first, and its
+            # transaction with it (a half script would otherwise commit).
+            if not whole:
+                psql.kill()
+            script.close()
+            psql.wait()
+        # psql stops at its first error, and pg_restore, its reader gone, fails after it: the
+        # error is psql's unless psql died of the kill above.
+        killed = not whole and psql.returncode == -signal.SIGKILL
+        if psql.returncode != 0 and not killed:
+            raise _failed("psql", psql_errors)
+        if not whole:
+            raise _failed("pg_restore", pg_restore_errors)
 
 
-def _run_libpq(program, arguments, settings_dict=None):
-    """Run pg_dump or pg_restore, on the connection's database when given one; the password goes
-    through the environment, never on the command line (where `ps` shows it)."""
+def _start_libpq(
+    program, arguments, settings_dict=None, *, stderr, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL
+):
+    """Start pg_dump, pg_restore or psql, on the connection's database when given its settings; the
+    password goes through the environment, never on the command line (where `ps` shows it).
+
+    What the program says goes to `stderr`, a file: a pipe nobody reads while another program runs
+    could fill up and stall it."""
     command = [program]
     environment = dict(os.environ)
     if settings_dict is not None:
@@ -279,14 +371,24 @@ def _run_libpq(program, arguments, settings_dict=None):
         command.append(f"--dbname={settings_dict['NAME']}")
     command += arguments
     try:
-        result = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+        return subprocess.Popen(command, env=environment, stdin=stdin, stdout=stdout, stderr=stderr)
     except FileNotFoundError:
         raise BackupFailed(
             f"{program} is not installed (Debian: postgresql-client, the server's major version)."
         ) from None
-    if result.returncode != 0:
-        raise BackupFailed(f"{program} failed: {result.stderr.strip()}")
-    return result.stdout
+
+
+def _run_libpq(program, arguments, settings_dict=None):
+    """Run pg_dump or pg_restore to its end (see _start_libpq); BackupFailed when it fails."""
+    with tempfile.TemporaryFile() as errors:
+        if _start_libpq(program, arguments, settings_dict, stderr=errors).wait() != 0:
+            raise _failed(program, errors)
+
+
+def _failed(program, errors):
+    """The BackupFailed that names the program and quotes what it wrote to `errors`."""
+    errors.seek(0)
+    return BackupFailed(f"{program} failed: {errors.read().decode(errors='replace').strip()}")
 
 
 def _sqlite_tables(db):
