@@ -233,17 +233,28 @@ def check_manifest(manifest, *, engine):
 
 
 def restore_unpacked(prepared):
-    """Apply a checked artefact: the database first (in one transaction), then the folders."""
+    """Apply a checked artefact. The restored files are first copied beside each folder's (the
+    step that may run out of disk), then the database is replaced in one transaction, then each
+    folder's files are swapped for the restored ones by renames. A failure before the swap leaves
+    database and files as they were."""
     connection = connections[prepared.using]
     if connection.in_atomic_block:
         raise BackupFailed("A restore cannot run inside a transaction.")
     database = prepared.unpacked / prepared.manifest["database"]["file"]
-    if connection.vendor == "sqlite":
-        _restore_sqlite(connection, database)
-    else:
-        _restore_postgresql(connection, database)
-    for name, folder in folders().items():
-        _replace_folder(folder, prepared.unpacked / name)
+    staged = {}
+    try:
+        for name, folder in folders().items():
+            staged[folder] = _stage_folder(folder, prepared.unpacked / name)
+        if connection.vendor == "sqlite":
+            _restore_sqlite(connection, database)
+        else:
+            _restore_postgresql(connection, database)
+    except BaseException:
+        for staging in staged.values():
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
+    for folder, staging in staged.items():
+        _swap_folder(folder, staging)
     ContentType.objects.clear_cache()
 
 
@@ -539,15 +550,24 @@ def _check_sqlite(path, manifest):
         raise BackupRefused("The backup's database does not hold what its manifest counts: it is damaged.")
 
 
-def _replace_folder(folder, restored):
-    """Put the restored files in place of the folder's. The folder itself stays (it may be a mount
-    point); its old contents are set aside inside it, then removed."""
+def _stage_folder(folder, restored):
+    """Copy the restored files into a hidden folder inside `folder` (so the swap is renames within
+    one file system) and return it. The folder itself stays: it may be a mount point."""
     folder.mkdir(parents=True, exist_ok=True)
-    aside = Path(tempfile.mkdtemp(prefix=".before-restore-", dir=folder))
-    for child in folder.iterdir():
-        if child != aside:
-            child.rename(aside / child.name)
+    staging = Path(tempfile.mkdtemp(prefix=".restoring-", dir=folder))
     if restored.is_dir():
         for child in restored.iterdir():
-            shutil.move(child, folder / child.name)
+            shutil.move(child, staging / child.name)
+    return staging
+
+
+def _swap_folder(folder, staging):
+    """Set the folder's files aside, move the staged ones in, then remove those set aside."""
+    aside = Path(tempfile.mkdtemp(prefix=".before-restore-", dir=folder))
+    for child in folder.iterdir():
+        if child not in (aside, staging):
+            child.rename(aside / child.name)
+    for child in staging.iterdir():
+        child.rename(folder / child.name)
+    staging.rmdir()
     shutil.rmtree(aside)

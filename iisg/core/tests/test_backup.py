@@ -293,6 +293,26 @@ def test_a_damaged_backup_is_refused_and_changes_nothing(settings, tmp_path, dam
     assert not list(settings.VAR_DIR.glob(".iisg-restore-*"))
 
 
+def test_a_database_restore_that_fails_leaves_the_files_as_they_were(settings, tmp_path, monkeypatch):
+    build_platform(settings)
+    made = backup.create_backup(output=tmp_path / "platform.tar.gz")
+    change_everything(settings)
+    rows, files = every_row(), every_file(settings)
+
+    def fail(connection, dump):
+        raise backup.BackupFailed("pg_restore failed: the disk is full")
+
+    monkeypatch.setattr(backup, "_restore_sqlite", fail)
+    monkeypatch.setattr(backup, "_restore_postgresql", fail)
+    with pytest.raises(backup.BackupFailed, match="the disk is full"):
+        backup.restore_backup(path=made.path)
+
+    assert every_row() == rows
+    assert every_file(settings) == files
+    staged = [*settings.DOCUMENTS_ROOT.glob(".restoring-*"), *settings.MEDIA_ROOT.glob(".restoring-*")]
+    assert not staged
+
+
 SQLITE_MANIFEST = {
     "format": backup.FORMAT,
     "version": backup.VERSION,
