@@ -436,9 +436,10 @@ class NeedAdmin(VersionedAdminMixin, NeedWorkbookAdmin, HistoryRuleAdmin):
             raise PermissionDenied(str(error)) from error
 
     def status_choices(self, request, obj):
-        """Reviewers set any status; a focal point keeps its need a draft or submits it."""
+        """Reviewers set any status, but a new need cannot start adopted (the rules refuse it, so the
+        add form does not offer it); a focal point keeps its need a draft or submits it."""
         if can(request.user, Verb.REVIEW, Need):
-            return NeedStatus.choices
+            return [(value, label) for value, label in NeedStatus.choices if obj or value != NeedStatus.ADOPTED]
         allowed = {obj.status} if obj else set()
         for status in NeedStatus.values:
             probes = (Need(partner=partner, cycle=cycle, status=status) for partner, cycle in self.scopes(request))

@@ -80,6 +80,15 @@ def test_focal_point_add_form_offers_only_its_partner_and_open_needs_cycles(clie
     assert form.initial["cycle"] == open_cycle.pk
 
 
+def test_the_secretariat_adds_a_need_in_any_status_but_adopted_which_the_rules_refuse(client, open_cycle):
+    login(client, Role.SECRETARIAT)
+
+    form = client.get(reverse("admin:needs_need_add")).context["adminform"].form
+    statuses = [value for value, label in form.fields["status"].choices]
+    assert NeedStatus.ADOPTED not in statuses
+    assert {NeedStatus.DRAFT, NeedStatus.VALIDATED, NeedStatus.REJECTED} <= set(statuses)
+
+
 def test_focal_point_adds_need_for_its_partner(client, open_cycle, serbia, pillar):
     user = login(client, Role.FOCAL_POINT, partner=serbia)
     response = client.post(reverse("admin:needs_need_add"), new_need_data(client, pillar=pillar.pk))
