@@ -16,13 +16,6 @@ from iisg.needs.errors import CommentRequired, DuplicateResponse, InvalidTransit
 pytestmark = pytest.mark.django_db
 
 
-def user_with(role, organisation=None):
-    user = f.UserFactory(roles=[role])
-    if organisation is not None:
-        f.PersonFactory(user=user, organisation=organisation, partner=None)
-    return user
-
-
 @pytest.fixture
 def austria():
     return f.OrganisationFactory(name="Austria – Ministry of Interior", acronym="AT MoI")
@@ -30,12 +23,12 @@ def austria():
 
 @pytest.fixture
 def donor(austria):
-    return user_with(Role.DONOR, austria)
+    return f.user_with(Role.DONOR, organisation=austria)
 
 
 @pytest.fixture
 def secretariat():
-    return user_with(Role.SECRETARIAT)
+    return f.user_with(Role.SECRETARIAT)
 
 
 @pytest.fixture
@@ -79,7 +72,7 @@ def test_donor_creates_an_action_its_organisation_funds(donor, austria):
 
 
 def test_implementer_takes_part_as_implementing(austria):
-    implementer = user_with(Role.IMPLEMENTER, austria)
+    implementer = f.user_with(Role.IMPLEMENTER, organisation=austria)
     action = services.create_action(user=implementer, title="Training of trainers")
     assert ActionOrganisation.objects.get(action=action).role == OrganisationRole.IMPLEMENTING
 
@@ -92,13 +85,13 @@ def test_secretariat_creates_an_action_without_taking_part(secretariat):
 @pytest.mark.parametrize("role", [Role.MEMBER, Role.FOCAL_POINT])
 def test_only_donors_implementers_and_the_secretariat_create_actions(role, austria):
     with pytest.raises(NotAllowed):
-        services.create_action(user=user_with(role, austria), title="Not mine to enter")
+        services.create_action(user=f.user_with(role, organisation=austria), title="Not mine to enter")
     assert not Action.objects.exists()
 
 
 def test_donor_without_an_organisation_cannot_create_an_action():
     with pytest.raises(NotAllowed):
-        services.create_action(user=user_with(Role.DONOR), title="Whose?")
+        services.create_action(user=f.user_with(Role.DONOR), title="Whose?")
 
 
 def test_action_ending_before_it_starts_is_refused(donor):
@@ -140,7 +133,7 @@ def test_donor_cannot_propose_a_response_of_another_donors_action(donor, need):
 
 def test_member_cannot_propose_a_response(own_action, need):
     with pytest.raises(NotAllowed):
-        services.propose_response(user=user_with(Role.MEMBER), action=own_action, need=need, coverage="partial")
+        services.propose_response(user=f.user_with(Role.MEMBER), action=own_action, need=need, coverage="partial")
 
 
 def test_donor_cannot_respond_to_a_need_it_may_not_see(donor, own_action):

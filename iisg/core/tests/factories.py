@@ -98,6 +98,14 @@ class PersonFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@example.org")
 
 
+def user_with(role, *, partner=None, organisation=None):
+    """A login with one role, and the person it is, of `partner` or `organisation`, when given."""
+    user = UserFactory(roles=[role])
+    if partner is not None or organisation is not None:
+        PersonFactory(user=user, partner=partner, organisation=organisation)
+    return user
+
+
 class CycleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = needs.Cycle

@@ -21,43 +21,6 @@ pytestmark = pytest.mark.django_db
 ADD = reverse("admin:needs_need_add")
 
 
-def user_with(role, partner=None):
-    user = f.UserFactory(roles=[role])
-    if partner is not None:
-        f.PersonFactory(user=user, partner=partner, organisation=None)
-    return user
-
-
-@pytest.fixture
-def albania():
-    return f.PartnerFactory(code="AL")
-
-
-@pytest.fixture
-def serbia():
-    return f.PartnerFactory(code="RS")
-
-
-@pytest.fixture
-def borders():
-    return f.PillarFactory(code="wbbsi")
-
-
-@pytest.fixture
-def cycle():
-    return f.CycleFactory(first_year=2025, last_year=2026, status=CycleStatus.OPEN)
-
-
-@pytest.fixture
-def secretariat():
-    return user_with(Role.SECRETARIAT)
-
-
-@pytest.fixture
-def serbian_focal_point(serbia):
-    return user_with(Role.FOCAL_POINT, partner=serbia)
-
-
 def new_need(cycle, partner, pillar, reference=""):
     return Need(
         cycle=cycle,
@@ -78,51 +41,51 @@ def nothing_written():
 
 
 def test_a_need_without_reference_gets_the_next_number_of_its_partner_and_pillar(
-    cycle, serbia, albania, borders, serbian_focal_point
+    cycle, serbia, albania, pillar, serbian_focal_point
 ):
-    for partner, pillar, reference in [
-        (serbia, borders, "RS-WBBSi-001"),
-        (serbia, borders, "RS-WBBSi-004"),
+    for partner, of_pillar, reference in [
+        (serbia, pillar, "RS-WBBSi-001"),
+        (serbia, pillar, "RS-WBBSi-004"),
         (serbia, f.PillarFactory(code="wbcti"), "RS-WBCTi-009"),
-        (albania, borders, "AL-WBBSi-007"),
+        (albania, pillar, "AL-WBBSi-007"),
     ]:
-        f.NeedFactory(cycle=cycle, partner=partner, pillar=pillar, reference=reference)
+        f.NeedFactory(cycle=cycle, partner=partner, pillar=of_pillar, reference=reference)
     f.NeedFactory(
         cycle=f.CycleFactory(first_year=2023, last_year=2024, status=CycleStatus.ADOPTED),
         partner=serbia,
-        pillar=borders,
+        pillar=pillar,
         reference="RS-WBBSi-012",
     )
 
-    need = services.create_need(user=serbian_focal_point, need=new_need(cycle, serbia, borders))
+    need = services.create_need(user=serbian_focal_point, need=new_need(cycle, serbia, pillar))
 
     assert need.reference == "RS-WBBSi-005"
     assert need.status == NeedStatus.DRAFT
     assert Need.objects.get(pk=need.pk).reference == "RS-WBBSi-005"
 
 
-def test_the_first_need_of_a_partner_and_pillar_is_numbered_001(cycle, serbia, borders, secretariat):
-    need = services.create_need(user=secretariat, need=new_need(cycle, serbia, borders))
+def test_the_first_need_of_a_partner_and_pillar_is_numbered_001(cycle, serbia, pillar, secretariat):
+    need = services.create_need(user=secretariat, need=new_need(cycle, serbia, pillar))
     assert need.reference == "RS-WBBSi-001"
 
 
-def test_a_given_reference_is_kept(cycle, serbia, borders, serbian_focal_point):
-    need = services.create_need(user=serbian_focal_point, need=new_need(cycle, serbia, borders, "RS-WBBSi-101"))
+def test_a_given_reference_is_kept(cycle, serbia, pillar, serbian_focal_point):
+    need = services.create_need(user=serbian_focal_point, need=new_need(cycle, serbia, pillar, "RS-WBBSi-101"))
     assert Need.objects.get(pk=need.pk).reference == "RS-WBBSi-101"
 
 
-def test_a_reference_taken_in_the_cycle_is_refused_on_the_reference_field(cycle, serbia, borders, serbian_focal_point):
-    f.NeedFactory(cycle=cycle, partner=serbia, pillar=borders, reference="RS-WBBSi-001")
+def test_a_reference_taken_in_the_cycle_is_refused_on_the_reference_field(cycle, serbia, pillar, serbian_focal_point):
+    f.NeedFactory(cycle=cycle, partner=serbia, pillar=pillar, reference="RS-WBBSi-001")
 
     with pytest.raises(ValidationError) as refused:
-        services.create_need(user=serbian_focal_point, need=new_need(cycle, serbia, borders, "RS-WBBSi-001"))
+        services.create_need(user=serbian_focal_point, need=new_need(cycle, serbia, pillar, "RS-WBBSi-001"))
 
     assert refused.value.message_dict == {"reference": ["This reference is already used in this cycle."]}
     assert Need.objects.count() == 1
 
 
-def test_a_need_is_checked_like_any_need(cycle, serbia, borders, secretariat):
-    need = new_need(cycle, serbia, borders)
+def test_a_need_is_checked_like_any_need(cycle, serbia, pillar, secretariat):
+    need = new_need(cycle, serbia, pillar)
     need.area = f.AreaFactory(cycle=cycle, pillar=f.PillarFactory(code="wbcti"), code="2.1")
 
     with pytest.raises(ValidationError) as refused:
@@ -132,35 +95,35 @@ def test_a_need_is_checked_like_any_need(cycle, serbia, borders, secretariat):
     assert nothing_written()
 
 
-def test_focal_point_cannot_add_a_need_of_another_partner(cycle, albania, borders, serbian_focal_point):
+def test_focal_point_cannot_add_a_need_of_another_partner(cycle, albania, pillar, serbian_focal_point):
     with pytest.raises(NotAllowed) as refused:
-        services.create_need(user=serbian_focal_point, need=new_need(cycle, albania, borders))
+        services.create_need(user=serbian_focal_point, need=new_need(cycle, albania, pillar))
 
     assert str(refused.value) == "Only the partner's focal point or the Secretariat adds needs of Albania."
     assert nothing_written()
 
 
-def test_focal_point_cannot_add_a_need_to_a_cycle_in_review(cycle, serbia, borders, serbian_focal_point):
+def test_focal_point_cannot_add_a_need_to_a_cycle_in_review(cycle, serbia, pillar, serbian_focal_point):
     cycle.status = CycleStatus.IN_REVIEW
     cycle.save()
 
     with pytest.raises(CycleClosed) as refused:
-        services.create_need(user=serbian_focal_point, need=new_need(cycle, serbia, borders))
+        services.create_need(user=serbian_focal_point, need=new_need(cycle, serbia, pillar))
 
     assert str(refused.value) == "Needs mapping 2025–2026 is in review: needs are added while it is open."
     assert nothing_written()
 
 
-def test_the_secretariat_adds_a_need_to_a_cycle_in_review(cycle, serbia, borders, secretariat):
+def test_the_secretariat_adds_a_need_to_a_cycle_in_review(cycle, serbia, pillar, secretariat):
     cycle.status = CycleStatus.IN_REVIEW
     cycle.save()
-    assert services.create_need(user=secretariat, need=new_need(cycle, serbia, borders)).pk is not None
+    assert services.create_need(user=secretariat, need=new_need(cycle, serbia, pillar)).pk is not None
 
 
-def test_the_history_records_who_added_the_need_and_why(cycle, serbia, borders, serbian_focal_point):
-    need = services.create_need(user=serbian_focal_point, need=new_need(cycle, serbia, borders))
+def test_the_history_records_who_added_the_need_and_why(cycle, serbia, pillar, serbian_focal_point):
+    need = services.create_need(user=serbian_focal_point, need=new_need(cycle, serbia, pillar))
     other = services.create_need(
-        user=serbian_focal_point, need=new_need(cycle, serbia, borders), comment="From the Belgrade workshop"
+        user=serbian_focal_point, need=new_need(cycle, serbia, pillar), comment="From the Belgrade workshop"
     )
 
     record = need.history.get()
@@ -175,19 +138,19 @@ def test_the_history_records_who_added_the_need_and_why(cycle, serbia, borders, 
 # SQLite's in-memory test database refuses a second writer at once instead of making it wait.
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="two writers at once need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_two_people_adding_needs_at_once_get_two_numbers(cycle, serbia, borders, secretariat, serbian_focal_point):
+def test_two_people_adding_needs_at_once_get_two_numbers(cycle, serbia, pillar, secretariat, serbian_focal_point):
     second = {}
 
     def add_from_another_connection():
         try:
-            second["need"] = services.create_need(user=secretariat, need=new_need(cycle, serbia, borders))
+            second["need"] = services.create_need(user=secretariat, need=new_need(cycle, serbia, pillar))
         except Exception as error:  # reported by the assertion below, not lost in the thread
             second["error"] = error
         finally:
             connection.close()
 
     with transaction.atomic():
-        first = services.create_need(user=serbian_focal_point, need=new_need(cycle, serbia, borders))
+        first = services.create_need(user=serbian_focal_point, need=new_need(cycle, serbia, pillar))
         other = threading.Thread(target=add_from_another_connection)
         other.start()
         other.join(timeout=0.5)
@@ -216,11 +179,11 @@ def test_the_change_form_still_requires_the_reference(client, cycle, serbia):
     assert form.fields["reference"].required
 
 
-def test_focal_point_adds_a_numbered_draft_with_a_blank_reference(client, cycle, serbia, borders):
-    f.NeedFactory(cycle=cycle, partner=serbia, pillar=borders, reference="RS-WBBSi-003")
+def test_focal_point_adds_a_numbered_draft_with_a_blank_reference(client, cycle, serbia, pillar):
+    f.NeedFactory(cycle=cycle, partner=serbia, pillar=pillar, reference="RS-WBBSi-003")
     user = login(client, Role.FOCAL_POINT, partner=serbia)
     data = form_data(client.get(ADD))
-    data.update({"pillar": str(borders.pk), "title": "Mobile thermal cameras", "priority": Priority.HIGH})
+    data.update({"pillar": str(pillar.pk), "title": "Mobile thermal cameras", "priority": Priority.HIGH})
     assert (data["reference"], data["partner"], data["cycle"]) == ("", str(serbia.pk), str(cycle.pk))
 
     response = client.post(ADD, data)
@@ -232,14 +195,14 @@ def test_focal_point_adds_a_numbered_draft_with_a_blank_reference(client, cycle,
     assert (record.history_user, record.history_change_reason) == (user, "Created")
 
 
-def test_the_secretariat_adds_a_numbered_need_with_a_blank_reference(client, cycle, albania, serbia, borders):
+def test_the_secretariat_adds_a_numbered_need_with_a_blank_reference(client, cycle, albania, serbia, pillar):
     login(client, Role.SECRETARIAT)
     data = form_data(client.get(ADD))
     data.update(
         {
             "cycle": str(cycle.pk),
             "partner": str(albania.pk),
-            "pillar": str(borders.pk),
+            "pillar": str(pillar.pk),
             "title": "Document examination kits",
             "priority": Priority.MEDIUM,
         }
@@ -249,11 +212,11 @@ def test_the_secretariat_adds_a_numbered_need_with_a_blank_reference(client, cyc
     assert Need.objects.get().reference == "AL-WBBSi-001"
 
 
-def test_a_reference_taken_is_refused_on_the_add_form(client, cycle, serbia, borders):
-    f.NeedFactory(cycle=cycle, partner=serbia, pillar=borders, reference="RS-WBBSi-001")
+def test_a_reference_taken_is_refused_on_the_add_form(client, cycle, serbia, pillar):
+    f.NeedFactory(cycle=cycle, partner=serbia, pillar=pillar, reference="RS-WBBSi-001")
     login(client, Role.FOCAL_POINT, partner=serbia)
     data = form_data(client.get(ADD))
-    data.update({"reference": "RS-WBBSi-001", "pillar": str(borders.pk), "title": "Radios", "priority": Priority.LOW})
+    data.update({"reference": "RS-WBBSi-001", "pillar": str(pillar.pk), "title": "Radios", "priority": Priority.LOW})
 
     response = client.post(ADD, data)
 

@@ -23,53 +23,6 @@ from iisg.needs.models import Area, Cycle, Need
 pytestmark = pytest.mark.django_db
 
 
-def user_with(role, partner=None, organisation=None):
-    user = f.UserFactory(roles=[role])
-    if partner is not None or organisation is not None:
-        f.PersonFactory(user=user, partner=partner, organisation=organisation)
-    return user
-
-
-@pytest.fixture
-def albania():
-    return f.PartnerFactory(code="AL")
-
-
-@pytest.fixture
-def serbia():
-    return f.PartnerFactory(code="RS")
-
-
-@pytest.fixture
-def pillar():
-    return f.PillarFactory(code="wbbsi")
-
-
-@pytest.fixture
-def secretariat():
-    return user_with(Role.SECRETARIAT)
-
-
-@pytest.fixture
-def member():
-    return user_with(Role.MEMBER)
-
-
-@pytest.fixture
-def serbian_focal_point(serbia):
-    return user_with(Role.FOCAL_POINT, partner=serbia)
-
-
-@pytest.fixture
-def old_cycle():
-    return f.CycleFactory(first_year=2023, last_year=2024, status=CycleStatus.ADOPTED)
-
-
-@pytest.fixture
-def cycle():
-    return f.CycleFactory(first_year=2025, last_year=2026, status=CycleStatus.OPEN)
-
-
 @pytest.fixture
 def decision():
     return f.DecisionFactory(kind=DecisionKind.ADOPT_CYCLE, text="The Board adopted the needs mapping 2025–2026.")
@@ -119,7 +72,7 @@ def test_copied_areas_are_edited_in_the_new_cycle_only(secretariat, old_cycle, p
 
 @pytest.mark.parametrize("role", [Role.FOCAL_POINT, Role.MEMBER, Role.DONOR])
 def test_only_the_secretariat_opens_a_cycle(role, serbia):
-    user = user_with(role, partner=serbia)
+    user = f.user_with(role, partner=serbia)
     with pytest.raises(NotAllowed):
         services.open_cycle(user=user, first_year=2025, last_year=2026)
     assert not Cycle.objects.exists()
@@ -208,7 +161,7 @@ def test_focal_point_cannot_carry_over_another_partners_need(serbian_focal_point
 def test_members_and_donors_do_not_carry_needs_over(role, serbia, old_cycle, cycle):
     old = f.NeedFactory(cycle=old_cycle, partner=serbia, status=NeedStatus.ADOPTED)
     with pytest.raises(NotAllowed):
-        services.carry_over_needs(user=user_with(role), cycle=cycle, needs=[old])
+        services.carry_over_needs(user=f.user_with(role), cycle=cycle, needs=[old])
 
 
 def test_needs_are_not_carried_into_a_closed_cycle(serbian_focal_point, serbia, old_cycle, cycle):
@@ -473,6 +426,6 @@ def test_adopted_cycle_is_not_adopted_again(secretariat, old_cycle, decision):
 def test_only_the_secretariat_records_the_adoption(role, serbia, cycle, decision):
     f.NeedFactory(cycle=cycle, partner=serbia, status=NeedStatus.PROPOSED)
     with pytest.raises(NotAllowed):
-        services.adopt_cycle(user=user_with(role, partner=serbia), cycle=cycle, decision=decision)
+        services.adopt_cycle(user=f.user_with(role, partner=serbia), cycle=cycle, decision=decision)
     cycle.refresh_from_db()
     assert cycle.status == CycleStatus.OPEN

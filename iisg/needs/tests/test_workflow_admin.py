@@ -23,26 +23,6 @@ CARRY_OVER = reverse("admin:needs_need_carry_over")
 OPEN_CYCLE = reverse("admin:needs_cycle_open")
 
 
-@pytest.fixture
-def albania():
-    return f.PartnerFactory(code="AL")
-
-
-@pytest.fixture
-def serbia():
-    return f.PartnerFactory(code="RS")
-
-
-@pytest.fixture
-def old_cycle():
-    return f.CycleFactory(first_year=2023, last_year=2024, status=CycleStatus.ADOPTED)
-
-
-@pytest.fixture
-def cycle():
-    return f.CycleFactory(first_year=2025, last_year=2026, status=CycleStatus.OPEN)
-
-
 def bulk(client, action, objects, url=NEEDS, **extra):
     data = {"action": action, ACTION_CHECKBOX_NAME: [str(obj.pk) for obj in objects], "index": "0", **extra}
     return client.post(url, data)
