@@ -6,6 +6,20 @@ from pathlib import Path
 import pytest
 
 
+@pytest.fixture
+def albania():
+    from iisg.core.tests.factories import PartnerFactory
+
+    return PartnerFactory(code="AL")
+
+
+@pytest.fixture
+def serbia():
+    from iisg.core.tests.factories import PartnerFactory
+
+    return PartnerFactory(code="RS")
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files and documents of a test go to its own folders, never to ./var."""

@@ -19,16 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def albania():
-    return f.PartnerFactory(code="AL")
-
-
-@pytest.fixture
-def serbia():
-    return f.PartnerFactory(code="RS")
-
-
-@pytest.fixture
 def borders():
     return f.PillarFactory(code="wbbsi")
 

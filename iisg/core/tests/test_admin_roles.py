@@ -28,16 +28,6 @@ def open_cycle():
 
 
 @pytest.fixture
-def albania():
-    return f.PartnerFactory(code="AL")
-
-
-@pytest.fixture
-def serbia():
-    return f.PartnerFactory(code="RS")
-
-
-@pytest.fixture
 def pillar():
     return f.PillarFactory(code="wbbsi")
 

@@ -8,16 +8,6 @@ from iisg.needs.choices import CycleStatus
 
 
 @pytest.fixture
-def albania():
-    return f.PartnerFactory(code="AL")
-
-
-@pytest.fixture
-def serbia():
-    return f.PartnerFactory(code="RS")
-
-
-@pytest.fixture
 def pillar():
     return f.PillarFactory(code="wbbsi")
 
