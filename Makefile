@@ -8,7 +8,7 @@ PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := .venv
 MANAGE := .venv/bin/python manage.py
 
-.PHONY: run test lint format install install-dev browser migrate demo bench bench-iati bench-analysis bench-reports bench-load report-pages screenshots vendor-axe
+.PHONY: run test lint format install install-dev browser migrate demo bench bench-iati bench-analysis bench-reports bench-load bench-startup report-pages screenshots vendor-axe
 
 # uv, pinned, in its own small environment so it never manages itself away.
 $(UV):
@@ -90,6 +90,10 @@ LOAD_DURATION ?= 2m
 LOAD_DATABASES ?= sqlite,postgres
 bench-load: install-dev
 	.venv/bin/python bench/load.py --databases $(LOAD_DATABASES) --duration $(LOAD_DURATION)
+
+# The first requests of a fresh web worker, with the URLs prepared on load and without (baseline).
+bench-startup: install-dev
+	.venv/bin/python bench/startup.py --repeat 5
 
 # The first two pages of each report's PDF, from the demo, as PNG under var/report-pages/.
 report-pages: install-dev
