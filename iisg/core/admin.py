@@ -23,6 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from . import lockouts
 from .choices import Verb
 from .concurrency import EditConflict, claim_version, conflict
 from .permissions import can, permitted, rule_for, visible
@@ -396,15 +397,42 @@ class AccountAdmin(RuleAdminMixin, UserAdmin):
     """Logins, managed by the Secretariat. Only a superuser grants superuser rights or edits a
     superuser, so a Secretariat login cannot raise itself above the Secretariat."""
 
-    list_display = ["username", "email", "first_name", "last_name", "roles", "is_active", "last_login"]
+    list_display = ["username", "email", "first_name", "last_name", "roles", "is_active", "locked_out", "last_login"]
     list_filter = ["groups", "is_active", "is_superuser"]
+    actions = ["lift_lock_out"]
 
     @admin.display(description=_("roles"))
     def roles(self, user):
         return ", ".join(group.name for group in user.groups.all())
 
+    @admin.display(description=_("locked out"), boolean=True, ordering="locked_out")
+    def locked_out(self, user):
+        return user.locked_out
+
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("groups")
+        return lockouts.with_lock_out(super().get_queryset(request).prefetch_related("groups"))
+
+    @admin.action(description=_("Lift the lock-out of the selected logins"), permissions=["change"])
+    def lift_lock_out(self, request, queryset):
+        lifted, refused = [], []
+        for account in queryset:
+            try:
+                lockouts.lift_lock_out(user=request.user, account=account)
+            except PermissionDenied:
+                refused.append(account.username)
+                continue
+            if account.locked_out:
+                lifted.append(account.username)
+        if lifted:
+            self.message_user(
+                request, _("Lock-out lifted: %(names)s. They may log in again.") % {"names": ", ".join(lifted)}
+            )
+        if refused:
+            self.message_user(
+                request, _("Not yours to unlock: %(names)s.") % {"names": ", ".join(refused)}, messages.ERROR
+            )
+        if not lifted and not refused:
+            self.message_user(request, _("None of the selected logins was locked out."), messages.WARNING)
 
     def has_module_permission(self, request):
         # Listed for those who manage logins; everyone else reaches only their own, by its URL.

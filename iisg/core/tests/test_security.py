@@ -2,15 +2,19 @@
 factor (django-otp), and the security headers every response carries."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from iisg.core import lockouts
 from iisg.core.choices import Role
 
 from . import factories as f
@@ -125,6 +129,62 @@ def test_a_success_clears_the_failures(client, staff):
     client.logout()
     for _attempt in range(4):
         assert log_in(client, "anna", "wrong-password").status_code == 200
+
+
+# Lifting a lock-out
+
+
+ACCOUNTS = reverse("admin:auth_user_changelist")
+
+
+def lock_out(client, username):
+    for _attempt in range(5):
+        log_in(client, username, "wrong-password")
+
+
+def test_the_secretariat_sees_who_is_locked_out_and_lifts_it(client, staff):
+    lock_out(client, "anna")
+    manager = Client()
+    manager.force_login(f.user_with(Role.SECRETARIAT))
+
+    listed = manager.get(ACCOUNTS).context["cl"].result_list
+    assert {account.username: account.locked_out for account in listed}["anna"] is True
+    assert [account.username for account in listed if account.locked_out] == ["anna"]
+
+    done = manager.post(ACCOUNTS, {"action": "lift_lock_out", "_selected_action": [staff.pk]}, follow=True)
+    assert "Lock-out lifted: anna. They may log in again." in done.text
+    assert not AccessAttempt.objects.filter(username="anna").exists()
+    assert log_in(client, "anna", PASSWORD).status_code == 302
+
+
+def test_a_lock_out_whose_cool_off_is_over_is_not_shown(client, staff, settings):
+    lock_out(client, "anna")
+    AccessAttempt.objects.update(attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - timedelta(seconds=1))
+    manager = Client()
+    manager.force_login(f.user_with(Role.SECRETARIAT))
+    assert not any(account.locked_out for account in manager.get(ACCOUNTS).context["cl"].result_list)
+
+
+def test_only_who_manages_logins_lifts_a_lock_out(client, staff):
+    lock_out(client, "anna")
+    member = Client()
+    member.force_login(f.user_with(Role.MEMBER))
+
+    assert member.get(ACCOUNTS).context["action_form"] is None  # no action on logins is offered
+    refused = member.post(ACCOUNTS, {"action": "lift_lock_out", "_selected_action": [staff.pk]}, follow=True)
+    assert "Lock-out lifted" not in refused.text
+    assert AccessAttempt.objects.filter(username="anna").exists()
+    with pytest.raises(PermissionDenied):
+        lockouts.lift_lock_out(user=f.user_with(Role.MEMBER), account=staff)
+
+
+def test_only_a_superuser_lifts_a_superusers_lock_out(client, staff):
+    root = f.UserFactory(username="root", is_superuser=True)
+    AccessAttempt.objects.create(username="root", ip_address="127.0.0.1", failures_since_start=5, get_data="",
+                                 post_data="", http_accept="", path_info="/admin/login/", user_agent="")  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        lockouts.lift_lock_out(user=f.user_with(Role.SECRETARIAT), account=root)
+    assert lockouts.lift_lock_out(user=f.UserFactory(is_superuser=True), account=root) == 1
 
 
 # Strong passwords
