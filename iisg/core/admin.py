@@ -23,7 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import to_historic
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from . import lockouts
+from . import accounts
 from .choices import Verb
 from .concurrency import EditConflict, claim_version, conflict
 from .permissions import can, permitted, rule_for, visible
@@ -397,9 +397,12 @@ class AccountAdmin(RuleAdminMixin, UserAdmin):
     """Logins, managed by the Secretariat. Only a superuser grants superuser rights or edits a
     superuser, so a Secretariat login cannot raise itself above the Secretariat."""
 
-    list_display = ["username", "email", "first_name", "last_name", "roles", "is_active", "locked_out", "last_login"]
+    list_display = [
+        "username", "email", "first_name", "last_name", "roles", "is_active", "locked_out", "has_two_factor",
+        "last_login",
+    ]  # fmt: skip
     list_filter = ["groups", "is_active", "is_superuser"]
-    actions = ["lift_lock_out"]
+    actions = ["lift_lock_out", "turn_off_two_factor"]
 
     @admin.display(description=_("roles"))
     def roles(self, user):
@@ -409,30 +412,49 @@ class AccountAdmin(RuleAdminMixin, UserAdmin):
     def locked_out(self, user):
         return user.locked_out
 
+    @admin.display(description=_("two-factor"), boolean=True, ordering="has_two_factor")
+    def has_two_factor(self, user):
+        return user.has_two_factor
+
     def get_queryset(self, request):
-        return lockouts.with_lock_out(super().get_queryset(request).prefetch_related("groups"))
+        logins = super().get_queryset(request).prefetch_related("groups")
+        return accounts.with_two_factor(accounts.with_lock_out(logins))
 
     @admin.action(description=_("Lift the lock-out of the selected logins"), permissions=["change"])
     def lift_lock_out(self, request, queryset):
-        lifted, refused = [], []
+        self._for_each(
+            request, queryset, accounts.lift_lock_out, applies=lambda account: account.locked_out,
+            done=_("Lock-out lifted: %(names)s. They may log in again."),
+            none=_("None of the selected logins was locked out."),
+        )  # fmt: skip
+
+    @admin.action(description=_("Turn off two-factor login (a lost phone)"), permissions=["change"])
+    def turn_off_two_factor(self, request, queryset):
+        self._for_each(
+            request, queryset, accounts.turn_off_two_factor, applies=lambda account: account.has_two_factor,
+            done=_("Two-factor login turned off: %(names)s. They log in with the password and enrol a new device."),
+            none=_("None of the selected logins had two-factor login on."),
+        )  # fmt: skip
+
+    def _for_each(self, request, queryset, step, *, applies, done, none):
+        """Run `step` for each selected login and say which it changed and which were not yours."""
+        changed, refused = [], []
         for account in queryset:
             try:
-                lockouts.lift_lock_out(user=request.user, account=account)
+                step(user=request.user, account=account)
             except PermissionDenied:
                 refused.append(account.username)
                 continue
-            if account.locked_out:
-                lifted.append(account.username)
-        if lifted:
-            self.message_user(
-                request, _("Lock-out lifted: %(names)s. They may log in again.") % {"names": ", ".join(lifted)}
-            )
+            if applies(account):
+                changed.append(account.username)
+        if changed:
+            self.message_user(request, done % {"names": ", ".join(changed)})
         if refused:
             self.message_user(
-                request, _("Not yours to unlock: %(names)s.") % {"names": ", ".join(refused)}, messages.ERROR
+                request, _("Not yours to manage: %(names)s.") % {"names": ", ".join(refused)}, messages.ERROR
             )
-        if not lifted and not refused:
-            self.message_user(request, _("None of the selected logins was locked out."), messages.WARNING)
+        if not changed and not refused:
+            self.message_user(request, none, messages.WARNING)
 
     def has_module_permission(self, request):
         # Listed for those who manage logins; everyone else reaches only their own, by its URL.
@@ -445,14 +467,10 @@ class AccountAdmin(RuleAdminMixin, UserAdmin):
         return fields
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_change_permission(request, obj)
+        return accounts.manages(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_delete_permission(request, obj)
+        return accounts.manages(request.user, obj, Verb.DELETE)
 
 
 class RoleAdmin(RuleAdmin):

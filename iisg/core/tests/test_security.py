@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from iisg.core import lockouts
+from iisg.core import accounts
 from iisg.core.choices import Role
 
 from . import factories as f
@@ -175,7 +175,7 @@ def test_only_who_manages_logins_lifts_a_lock_out(client, staff):
     assert "Lock-out lifted" not in refused.text
     assert AccessAttempt.objects.filter(username="anna").exists()
     with pytest.raises(PermissionDenied):
-        lockouts.lift_lock_out(user=f.user_with(Role.MEMBER), account=staff)
+        accounts.lift_lock_out(user=f.user_with(Role.MEMBER), account=staff)
 
 
 def test_only_a_superuser_lifts_a_superusers_lock_out(client, staff):
@@ -183,8 +183,8 @@ def test_only_a_superuser_lifts_a_superusers_lock_out(client, staff):
     AccessAttempt.objects.create(username="root", ip_address="127.0.0.1", failures_since_start=5, get_data="",
                                  post_data="", http_accept="", path_info="/admin/login/", user_agent="")  # fmt: skip
     with pytest.raises(PermissionDenied):
-        lockouts.lift_lock_out(user=f.user_with(Role.SECRETARIAT), account=root)
-    assert lockouts.lift_lock_out(user=f.UserFactory(is_superuser=True), account=root) == 1
+        accounts.lift_lock_out(user=f.user_with(Role.SECRETARIAT), account=root)
+    assert accounts.lift_lock_out(user=f.UserFactory(is_superuser=True), account=root) == 1
 
 
 # Strong passwords
@@ -261,6 +261,29 @@ def test_a_wrong_code_is_refused(client, device):
     assert response.status_code == 200
     assert "This code is not right" in response.text
     assert not logged_in(client)
+
+
+def test_the_secretariat_turns_off_the_second_factor_of_someone_who_lost_the_phone(client, staff, device):
+    manager = Client()
+    manager.force_login(f.user_with(Role.SECRETARIAT))
+    listed = manager.get(ACCOUNTS).context["cl"].result_list
+    assert [account.username for account in listed if account.has_two_factor] == ["anna"]
+
+    done = manager.post(ACCOUNTS, {"action": "turn_off_two_factor", "_selected_action": [staff.pk]}, follow=True)
+
+    assert "Two-factor login turned off: anna." in done.text
+    assert not TOTPDevice.objects.filter(user=staff).exists()
+    assert log_in(client, "anna", PASSWORD).status_code == 302
+
+
+def test_only_who_manages_logins_turns_off_a_second_factor(staff, device):
+    with pytest.raises(PermissionDenied):
+        accounts.turn_off_two_factor(user=f.user_with(Role.MEMBER), account=staff)
+    root = f.UserFactory(is_superuser=True)
+    TOTPDevice.objects.create(user=root, name="Authenticator app", confirmed=True)
+    with pytest.raises(PermissionDenied):
+        accounts.turn_off_two_factor(user=f.user_with(Role.SECRETARIAT), account=root)
+    assert TOTPDevice.objects.count() == 2
 
 
 def test_another_users_device_does_not_open_the_account(client, staff, device):
