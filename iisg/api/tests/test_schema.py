@@ -140,14 +140,19 @@ def one_connection():
     request_finished.connect(close_old_connections)
 
 
+def headers_of(who, world):
+    """No credentials, or the token of a Secretariat login or of a donor's (world's first donor)."""
+    if who == "anonymous":
+        return {}
+    user = f.UserFactory(roles=[Role.SECRETARIAT if who == "secretariat" else Role.DONOR])
+    if who == "donor":
+        f.PersonFactory(user=user, organisation=world["d1"])
+    return {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+
+
 @pytest.mark.parametrize("who", ["anonymous", "secretariat", "donor"])
 def test_every_operation_answers_as_described(schema, fuzz_world, one_connection, who):
-    headers = {}
-    if who != "anonymous":
-        user = f.UserFactory(roles=[Role.SECRETARIAT if who == "secretariat" else Role.DONOR])
-        if who == "donor":
-            f.PersonFactory(user=user, organisation=fuzz_world["d1"])
-        headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+    headers = headers_of(who, fuzz_world)
     existing = first_ids(schema.raw_schema["paths"])
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 40
@@ -164,12 +169,12 @@ NEGATIVE_CHECKS = [not_a_server_error, negative_data_rejection, content_type_con
 NEGATIVE_EXAMPLES = 2
 
 
-def test_invalid_input_is_refused_with_a_client_error(schema, fuzz_world, one_connection):
+@pytest.mark.parametrize("who", ["anonymous", "secretariat", "donor"])
+def test_invalid_input_is_refused_with_a_client_error(schema, fuzz_world, one_connection, who):
     """Requests the description rules out (wrong types, missing fields, out-of-range values, in
-    the body, the query and the address), sent with a Secretariat token so that every write is
-    reached: each must be refused with a 4xx, never accepted and never a server error."""
-    user = f.UserFactory(roles=[Role.SECRETARIAT])
-    headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+    the body, the query and the address), anonymous and with a token (the Secretariat's reaches
+    every write): each must be refused with a 4xx, never accepted and never a server error."""
+    headers = headers_of(who, fuzz_world)
     operations = [result.ok() for result in schema.get_all_operations()]
     operations.sort(key=lambda operation: operation.method.lower() == "delete")
     fuzzed = []
