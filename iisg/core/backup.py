@@ -14,7 +14,6 @@ before it changes anything.
 """
 
 import contextlib
-import hashlib
 import io
 import json
 import os
@@ -34,6 +33,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
+
+from .storage import file_sha256
 
 FORMAT = "iisg-backup"
 VERSION = 1
@@ -173,7 +174,11 @@ def create_backup(*, output=None, using="default"):
                     "created": timezone.now().isoformat(timespec="seconds"),
                     "engine": engine,
                     "django": django.get_version(),
-                    "database": {"file": database.name, "bytes": database.stat().st_size, "sha256": _sha256(database)},
+                    "database": {
+                        "file": database.name,
+                        "bytes": database.stat().st_size,
+                        "sha256": file_sha256(database),
+                    },
                     "migrations": migrations,
                     "tables": tables,
                     "files": files,
@@ -411,14 +416,6 @@ def _quote(name):
     return '"' + name.replace('"', '""') + '"'
 
 
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _add_bytes(archive, name, data):
     info = tarfile.TarInfo(name)
     info.size = len(data)
@@ -511,7 +508,7 @@ def _check_contents(manifest, unpacked):
     path = unpacked / str(database.get("file"))
     if database.get("file") != DATABASE_FILES[manifest["engine"]] or not path.is_file():
         raise BackupRefused("The backup has no database file: it is damaged or incomplete.")
-    if path.stat().st_size != database.get("bytes") or _sha256(path) != database.get("sha256"):
+    if path.stat().st_size != database.get("bytes") or file_sha256(path) != database.get("sha256"):
         raise BackupRefused("The backup's database file does not match its checksum: it is damaged.")
     for name in folders():
         counted = {"files": 0, "bytes": 0}

@@ -1,5 +1,6 @@
-"""Where private documents are kept."""
+"""Where private documents are kept, and the checksum of a stored file."""
 
+import hashlib
 import os
 
 from django.conf import settings
@@ -30,3 +31,9 @@ class DocumentStorage(FileSystemStorage):
 
 def document_storage():
     return DocumentStorage()
+
+
+def file_sha256(path):
+    """The SHA-256 of a file, read in blocks (an IATI upload or a backup may be hundreds of MB)."""
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()

@@ -18,7 +18,6 @@ Imported actions do not enter the adopted figures by themselves: they respond to
 responses that a person proposes and the Secretariat confirms.
 """
 
-import hashlib
 import re
 import unicodedata
 from collections import Counter
@@ -708,11 +707,3 @@ def _newer(candidate, current):
     if candidate is None:
         return False
     return current is None or candidate > current
-
-
-def file_sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()

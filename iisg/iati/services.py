@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from iisg.core.choices import Verb
 from iisg.core.permissions import can
+from iisg.core.storage import file_sha256
 from iisg.needs.errors import NotAllowed
 
-from .importer import file_sha256
 from .models import ImportRun
 from .tasks import run_import
 

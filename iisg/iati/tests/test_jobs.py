@@ -12,10 +12,10 @@ from django_tasks_db.models import DBTaskResult
 
 from iisg.actions.models import Action
 from iisg.core.choices import Role
+from iisg.core.storage import file_sha256
 from iisg.core.tests import factories as f
 from iisg.directory.models import Organisation
 from iisg.iati import progress, tasks
-from iisg.iati.importer import file_sha256
 from iisg.iati.models import ImportRun
 from iisg.iati.services import start_import
 from iisg.iati.tasks import run_import
