@@ -18,7 +18,7 @@ from iisg.needs.errors import WorkflowError
 from . import services
 from .choices import OrganisationRole, ResponseStatus
 from .models import Action, ActionOrganisation, ActionSector, Budget, Response, Transaction
-from .workbook_views import ActionWorkbookAdmin
+from .workbook_admin import ActionWorkbookAdmin
 
 START = Coalesce("actual_start", "planned_start")
 END = Coalesce("actual_end", "planned_end")

@@ -1,7 +1,7 @@
 """The Excel workbook pages of the back office: download, upload with its report, annotated copy.
 
 A model admin gets them by taking a subclass of `WorkbookAdminMixin` among its bases; the subclass
-(in the app's `workbook_views.py`) says which form chooses the cycle and which functions build and
+(in the app's `workbook_admin.py`) says which form chooses the cycle and which functions build and
 read the workbook. Who may use the pages is `can(user, ADD, model)`: those who write such rows.
 
 The annotated copy of a refused upload is kept as a private document (DocumentStorage, outside the

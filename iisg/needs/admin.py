@@ -36,7 +36,7 @@ from . import services
 from .choices import CycleKind, CycleStatus, NeedStatus
 from .errors import CycleClosed, WorkflowError
 from .models import Area, Cycle, Need
-from .workbook_views import NeedWorkbookAdmin
+from .workbook_admin import NeedWorkbookAdmin
 
 
 class AreaInline(RuleTabularInline):

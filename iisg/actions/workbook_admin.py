@@ -7,7 +7,7 @@ from iisg.core.permissions import visible
 from iisg.core.workbook_admin import WorkbookAdminMixin
 from iisg.needs.choices import CycleKind
 from iisg.needs.models import Cycle
-from iisg.needs.workbook_views import default_cycle
+from iisg.needs.workbook_admin import default_cycle
 
 from . import workbook
 
