@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from iisg.core.models import TimeStampedModel, Versioned, not_before
+from iisg.core.models import CleanedText, TimeStampedModel, Versioned, not_before
 
 from .choices import (
     ActionSource,
@@ -137,7 +137,7 @@ class Action(Versioned, TimeStampedModel):
         return self.actual_end or self.planned_end
 
 
-class ActionOrganisation(models.Model):
+class ActionOrganisation(CleanedText):
     """An organisation taking part in an action in an IATI role (funding, implementing…)."""
 
     action = models.ForeignKey(
@@ -168,7 +168,7 @@ class ActionOrganisation(models.Model):
         return f"{self.organisation.short_name} ({self.get_role_display()})"
 
 
-class ActionSector(models.Model):
+class ActionSector(CleanedText):
     """A sector of an action, with its vocabulary (1 = OECD DAC 5-digit) and share."""
 
     action = models.ForeignKey(Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="sectors")
@@ -206,7 +206,7 @@ class ActionSector(models.Model):
         return f"{self.code}{share}"
 
 
-class Money(models.Model):
+class Money(CleanedText):
     """A value in its own currency at its value date, with the EUR figure derived from the monthly
     rates (iisg.actions.money). Without a currency or a rate, the EUR figure stays empty: never 0."""
 
@@ -349,7 +349,7 @@ class Transaction(Money):
         return f"{self.get_transaction_type_display()} {self.date:%Y-%m-%d} {self.value:,.2f} {self.currency}"
 
 
-class Recipient(models.Model):
+class Recipient(CleanedText):
     """A country or region an action benefits, with its share (IATI recipient-country/-region)."""
 
     class Kind(models.TextChoices):
@@ -374,7 +374,7 @@ class Recipient(models.Model):
         return f"{self.code}{share}"
 
 
-class DocumentLink(models.Model):
+class DocumentLink(CleanedText):
     """A document published about an action, by its address."""
 
     action = models.ForeignKey(
@@ -396,7 +396,7 @@ class DocumentLink(models.Model):
         return self.titles[0][1] if self.titles else self.url
 
 
-class PolicyMarker(models.Model):
+class PolicyMarker(CleanedText):
     """How significant a policy objective (gender, environment…) is to an action."""
 
     action = models.ForeignKey(
@@ -415,7 +415,7 @@ class PolicyMarker(models.Model):
         return f"{self.code} ({self.significance})"
 
 
-class RelatedActivity(models.Model):
+class RelatedActivity(CleanedText):
     """A link to a parent, child, sibling or co-funded activity, by IATI identifier."""
 
     action = models.ForeignKey(

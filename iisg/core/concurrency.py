@@ -20,12 +20,13 @@ class EditConflict(Exception):
     `changed_at` (or None) say what happened, for an API to return beside it.
     """
 
-    def __init__(self, obj, *, expected_version, current_version, changed_by=None, changed_at=None):
+    def __init__(self, obj, *, expected_version, current_version, changed_by=None, changed_at=None, changed=()):
         self.obj = obj
         self.expected_version = expected_version
         self.current_version = current_version
         self.changed_by = changed_by
         self.changed_at = changed_at
+        self.changed = tuple(changed)  # the names of the fields changed since, as people read them
         super().__init__(self.message)
 
     @property
@@ -37,10 +38,11 @@ class EditConflict(Exception):
             when = " " + _("at %(time)s") % {
                 "time": formats.date_format(timezone.localtime(self.changed_at), "DATETIME_FORMAT")
             }
+        what = " (" + ", ".join(self.changed) + ")" if self.changed else ""
         return _(
-            "%(record)s was changed by %(who)s%(when)s after you opened it. "
+            "%(record)s was changed by %(who)s%(when)s after you opened it%(what)s. "
             "Your changes were not saved: reload to see theirs, then apply yours again."
-        ) % {"record": label(self.obj), "who": who, "when": when}
+        ) % {"record": label(self.obj), "who": who, "when": when, "what": what}
 
     def __str__(self):
         return self.message
@@ -79,21 +81,39 @@ def save_if_unchanged(obj, expected_version, **kwargs):
 
 
 def conflict(obj, expected_version):
-    """The EditConflict for `obj` edited from `expected_version`: who saved it since, and when,
-    from its history when the model keeps one (django-simple-history)."""
+    """The EditConflict for `obj` edited from `expected_version`: who saved it since, when, and
+    which fields they changed, from its history when the model keeps one (django-simple-history)."""
     model = type(obj)
     current = model._default_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
     changed_by = changed_at = None
+    changed = ()
     history = getattr(model, "history", None)
     if history is not None:
         records = history.filter(**{model._meta.pk.attname: obj.pk}).select_related("history_user")
         record = records.filter(version__gt=expected_version).first() or records.first()
         if record is not None:
             changed_by, changed_at = record.history_user, record.history_date
+            changed = changed_since(records, expected_version, record)
     return EditConflict(
         obj,
         expected_version=expected_version,
         current_version=current,
         changed_by=changed_by,
         changed_at=changed_at,
+        changed=changed,
+    )
+
+
+def changed_since(records, version, latest):
+    """The verbose names of the fields that differ between the history record of `version` (the
+    one the editor read) and `latest`; empty when the history no longer holds that version."""
+    base = records.filter(version=version).order_by("-history_id").first()
+    if base is None or base.pk == latest.pk:
+        return ()
+    model = base.instance_type
+    ignored = {"version", "updated_at", "created_at"}
+    return tuple(
+        str(model._meta.get_field(change.field).verbose_name)
+        for change in latest.diff_against(base).changes
+        if change.field not in ignored
     )

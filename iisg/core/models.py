@@ -1,9 +1,42 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from .text import UnsafeText, clean_text
 
-class TimeStampedModel(models.Model):
+
+class CleanedText(models.Model):
+    """A record whose text is cleaned before it is checked (iisg.core.text.clean_text): NFC,
+    trimmed, and refused, with the field named, when it holds a character XML and spreadsheets
+    cannot hold. `full_clean()` does it, so every form of the back office and every service does
+    it; bulk writers (workbooks, imports) clean their text with the same function."""
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude=None):
+        errors = {}
+        for field in self._meta.concrete_fields:
+            if not isinstance(field, models.CharField | models.TextField) or (exclude and field.name in exclude):
+                continue
+            value = getattr(self, field.attname)
+            if not isinstance(value, str):
+                continue
+            try:
+                setattr(self, field.attname, clean_text(value))
+            except UnsafeText as error:
+                errors[field.name] = [capfirst(str(error)) + "."]
+        try:
+            super().clean_fields(exclude=[*(exclude or []), *errors])
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+
+class TimeStampedModel(CleanedText):
     """Every domain record says when it was created and last changed."""
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

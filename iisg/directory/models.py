@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from iisg.core.models import TimeStampedModel, not_before
+from iisg.core.models import CleanedText, TimeStampedModel, not_before
 
 from .choices import Body, OrganisationKind
 
@@ -13,7 +13,7 @@ KOSOVO_FOOTNOTE = _(
 )
 
 
-class Partner(models.Model):
+class Partner(CleanedText):
     """A Western Balkan partner. "Regional" is a scope, not a partner."""
 
     code = models.CharField(_("code"), max_length=2, unique=True, help_text=_("ISO/IATI country code"))
@@ -41,7 +41,7 @@ class Partner(models.Model):
         return f"{self.name}*" if self.has_designation_footnote else self.name
 
 
-class Pillar(models.Model):
+class Pillar(CleanedText):
     """One of the three IISG pillars: WBCTi, WBCSCi, WBBSi."""
 
     code = models.SlugField(_("code"), max_length=10, unique=True)

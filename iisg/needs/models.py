@@ -3,7 +3,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from iisg.core.models import TimeStampedModel, Versioned, not_before
+from iisg.core.models import CleanedText, TimeStampedModel, Versioned, not_before
 
 from .choices import CycleKind, CycleStatus, NeedStatus, NeedType, Perspective, Priority
 
@@ -65,7 +65,7 @@ class Cycle(TimeStampedModel):
         return f"{self.first_year}–{self.last_year}"
 
 
-class Area(models.Model):
+class Area(CleanedText):
     """A thematic area of a pillar in a cycle: objectives at the top, areas beneath them."""
 
     cycle = models.ForeignKey(Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="areas")

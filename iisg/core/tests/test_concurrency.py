@@ -22,7 +22,7 @@ from .test_admin import admin_url, form_data
 
 pytestmark = pytest.mark.django_db
 
-CONFLICT = "after you opened it. Your changes were not saved: reload to see theirs, then apply yours again."
+CONFLICT = "Your changes were not saved: reload to see theirs, then apply yours again."
 
 
 def signed_in(*roles, **person):
@@ -79,7 +79,8 @@ def test_save_if_unchanged_saves_from_the_current_version_and_refuses_an_older_o
         save_if_unchanged(second, 1)
     conflict = caught.value
     assert str(conflict).startswith("Need AL-WBBSi-007 was changed by Ana Hoxha at ")
-    assert str(conflict).endswith(CONFLICT)
+    assert str(conflict).endswith(f"after you opened it (title). {CONFLICT}"), "says what they changed"
+    assert conflict.changed == ("title",)
     assert (conflict.expected_version, conflict.current_version, conflict.changed_by) == (1, 2, editor)
     need.refresh_from_db()
     assert (need.title, need.version) == ("Thermal cameras for the green border", 2)
@@ -116,7 +117,7 @@ def test_two_people_save_the_same_need_and_the_second_is_told_not_overwritten(ne
     errors = refused.context["adminform"].form.non_field_errors()
     assert len(errors) == 1
     assert errors[0].startswith(f"Need AL-WBBSi-007 was changed by {first_user.username} at ")
-    assert errors[0].endswith(CONFLICT)
+    assert errors[0].endswith(f"after you opened it (priority). {CONFLICT}")
     assert b'class="errornote"' in refused.content
     assert b'value="Drones for the blue border"' in refused.content, "the second person's input stays"
     need.refresh_from_db()

@@ -34,3 +34,20 @@ def test_printable_drops_what_xml_cannot_hold_and_keeps_the_rest():
     assert printable("Esc\x1b[31m red\x0bnext") == "Esc[31m red\nnext"
     assert printable(None) == ""
     assert printable(12) == "12"
+
+
+@pytest.mark.django_db
+def test_a_record_is_cleaned_before_it_is_checked_and_a_control_character_is_refused_by_field():
+    from django.core.exceptions import ValidationError
+
+    from iisg.core.tests.factories import NeedFactory
+
+    need = NeedFactory()
+    need.title = "  Cafe\u0301 at the crossing  "
+    need.full_clean()
+    assert need.title == "Café at the crossing"
+    need.title, need.description = "Border\x1bpolice", "fine"
+    with pytest.raises(ValidationError) as refused:
+        need.full_clean()
+    assert list(refused.value.message_dict) == ["title"]
+    assert "U+001B" in refused.value.message_dict["title"][0]
