@@ -1,22 +1,17 @@
 """Back office of the needs mapping: cycles with their thematic areas, and the needs of the partners."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from iisg.actions.admin import ResponsesOfNeedInline
-from iisg.actions.choices import ResponseStatus
-from iisg.actions.models import Response
-from iisg.analysis.services import start_matching
 from iisg.core.admin import (
     HistoryRuleAdmin,
     RuleAdmin,
@@ -27,14 +22,13 @@ from iisg.core.admin import (
     report,
 )
 from iisg.core.choices import Verb
-from iisg.core.permissions import can, visible
+from iisg.core.permissions import can
 from iisg.directory.models import Partner
-from iisg.governance.choices import DecisionKind
-from iisg.governance.models import Decision
 
-from . import services
-from .choices import CycleKind, CycleStatus, NeedStatus
-from .errors import CycleClosed, WorkflowError
+from . import selectors, services
+from .choices import CycleKind, CycleStatus
+from .errors import WorkflowError
+from .forms import AdoptCycleForm, OpenCycleForm
 from .models import Area, Cycle, Need
 from .workbook_admin import NeedWorkbookAdmin
 
@@ -55,8 +49,9 @@ class CycleAdmin(HistoryRuleAdmin):
     search_fields = ["first_year", "last_year"]
     ordering = Cycle._meta.ordering  # explicit: the counted rows are grouped, which drops Meta.ordering
     list_select_related = ["adopted_by__meeting__event"]
-    autocomplete_fields = ["adopted_by"]
-    readonly_fields = ["created_at", "updated_at"]
+    # The status and the adoption move by the workflow steps (open, close for review, adopt), never
+    # by editing the form.
+    readonly_fields = ["status", "adopted_by", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["kind", ("first_year", "last_year"), "status"]}),
         (_("Calendar"), {"fields": [("opens_on", "closes_on")]}),
@@ -64,7 +59,8 @@ class CycleAdmin(HistoryRuleAdmin):
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
     inlines = [AreaInline]
-    actions = ["close_for_review_selected", "propose_responses_selected"]
+    # Other apps add their steps on cycles here (iisg.analysis.admin: the matcher).
+    actions = ["close_for_review_selected"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(need_count=Count("needs", distinct=True))
@@ -96,7 +92,7 @@ class CycleAdmin(HistoryRuleAdmin):
         """Open the next needs cycle, with the areas of an earlier one (services.open_cycle)."""
         if not can(request.user, Verb.ADD, Cycle):
             raise PermissionDenied
-        latest = Cycle.objects.filter(kind=CycleKind.NEEDS).order_by("-first_year", "-last_year").first()
+        latest = Cycle.objects.needs_mapping().latest_first().first()
         initial = {}
         if latest is not None:
             span = latest.last_year - latest.first_year
@@ -135,8 +131,7 @@ class CycleAdmin(HistoryRuleAdmin):
                     request, _("%(cycle)s is adopted; its needs are frozen.") % {"cycle": cycle}, messages.SUCCESS
                 )
                 return HttpResponseRedirect(reverse("admin:needs_cycle_change", args=[cycle.pk]))
-        counts = {row["status"]: row["count"] for row in cycle.needs.values("status").annotate(count=Count("pk"))}
-        statuses = [(label, counts[value]) for value, label in NeedStatus.choices if value in counts]
+        statuses = selectors.status_counts(cycle)
         return self.workflow_page(
             request,
             "admin/needs/cycle/adopt.html",
@@ -163,31 +158,6 @@ class CycleAdmin(HistoryRuleAdmin):
             else:
                 self.message_user(request, _("%(cycle)s is closed for review.") % {"cycle": cycle}, messages.SUCCESS)
 
-    def has_match_permission(self, request):
-        return can(request.user, Verb.REVIEW, Response)
-
-    @admin.action(description=_("Propose responses with the matcher"), permissions=["match"])
-    def propose_responses_selected(self, request, queryset):
-        for cycle in queryset:
-            try:
-                start_matching(cycle=cycle, user=request.user)
-            except WorkflowError as error:
-                report(self, request, str(cycle), error)
-            else:
-                query = urlencode({"status__exact": ResponseStatus.PROPOSED, "need__cycle__id__exact": cycle.pk})
-                self.message_user(
-                    request,
-                    format_html(
-                        _(
-                            "The matcher is proposing responses to the needs of {cycle} in the background. "
-                            'Review them in the <a href="{url}">proposed responses</a> when it is done.'
-                        ),
-                        cycle=cycle,
-                        url=f"{reverse('admin:actions_response_changelist')}?{query}",
-                    ),
-                    messages.SUCCESS,
-                )
-
     @admin.display(description=_("needs"), ordering="need_count")
     def need_count(self, obj):
         return obj.need_count
@@ -205,6 +175,10 @@ class AreaAdmin(RuleAdmin):
 
 @admin.register(Need)
 class NeedAdmin(VersionedAdminMixin, NeedWorkbookAdmin, HistoryRuleAdmin):
+    """Needs, written only through iisg.needs.services: the form's changes by update_need, a new need
+    by create_need, a deletion by delete_need, and every move of the status by its workflow step
+    (the actions of the list), never by editing the form."""
+
     list_display = ["reference", "title", "partner", "pillar", "priority", "status", "cycle", "response_count"]
     list_filter = [
         ("cycle", admin.RelatedOnlyFieldListFilter),
@@ -218,8 +192,8 @@ class NeedAdmin(VersionedAdminMixin, NeedWorkbookAdmin, HistoryRuleAdmin):
     search_fields = ["reference", "title", "description"]
     ordering = Need._meta.ordering  # explicit: the counted rows are grouped, which drops Meta.ordering
     list_select_related = ["cycle", "partner", "pillar"]
-    autocomplete_fields = ["area", "responsible_institution", "carried_over_from"]
-    readonly_fields = ["created_at", "updated_at"]
+    autocomplete_fields = ["area", "responsible_institution"]
+    readonly_fields = ["status", "review_comment", "carried_over_from", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["cycle", "partner", "pillar", "area", "reference", "title"]}),
         (
@@ -250,6 +224,48 @@ class NeedAdmin(VersionedAdminMixin, NeedWorkbookAdmin, HistoryRuleAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "may_carry_over": bool(self.open_scopes(request))}
         return super().changelist_view(request, extra_context)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            # A new need is a draft; its review starts when it is submitted.
+            return [(name, options) for name, options in self.fieldsets if name not in (_("Review"), _("Record"))]
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            # The cycle and the reference name the need; moving it is a new need.
+            fields += ["cycle", "reference"]
+        return fields
+
+    # Writes: the services decide and record; the form only gathers the values.
+
+    def save_model(self, request, obj, form, change):
+        try:
+            if change:
+                # Every editable value of the form, not only those it thinks changed: reverting to an
+                # old version on the history page starts the form from that version.
+                editable = [name for name in services.EDITABLE_FIELDS if name in form.cleaned_data]
+                changes = {name: form.cleaned_data[name] for name in editable}
+                saved = services.update_need(
+                    user=request.user, need=obj, changes=changes, version=form.cleaned_data["version"]
+                )
+                obj.version = saved.version
+            else:
+                services.create_need(user=request.user, need=obj)
+        except WorkflowError as error:
+            # Refused after the form was shown (the cycle closed, the need moved on): said as a refusal.
+            raise PermissionDenied(str(error)) from error
+
+    def delete_model(self, request, obj):
+        try:
+            services.delete_need(user=request.user, need=obj)
+        except WorkflowError as error:
+            raise PermissionDenied(str(error)) from error
+
+    def delete_queryset(self, request, queryset):
+        for need in queryset:
+            self.delete_model(request, need)
 
     # The review, one need at a time: each need is reported, done or refused with the reason.
 
@@ -326,16 +342,7 @@ class NeedAdmin(VersionedAdminMixin, NeedWorkbookAdmin, HistoryRuleAdmin):
         cycles = sorted({cycle for partner, cycle in scopes}, key=lambda cycle: (-cycle.first_year, cycle.pk))
         cycle = next((c for c in cycles if str(c.pk) == request.GET.get("cycle", "")), cycles[0])
         partners = {partner.pk for partner, scope_cycle in scopes if scope_cycle == cycle}
-        source = services.earlier_cycle(cycle)
-        offered = Need.objects.none()
-        if source is not None:
-            carried = Need.objects.filter(cycle=cycle, carried_over_from=OuterRef("pk"))
-            offered = (
-                visible(request.user, Need.objects.filter(cycle=source, partner__in=partners))
-                .select_related("partner", "pillar", "area")
-                .annotate(carried=Exists(carried))
-                .order_by("partner__order", "pillar__order", "reference")
-            )
+        source, offered = selectors.carry_over_offer(request.user, cycle=cycle, partners=partners)
         if request.method == "POST":
             chosen = [need for need in offered.filter(pk__in=request.POST.getlist("need")) if not need.carried]
             try:
@@ -395,16 +402,9 @@ class NeedAdmin(VersionedAdminMixin, NeedWorkbookAdmin, HistoryRuleAdmin):
         return obj.response_count
 
     def scopes(self, request):
-        """The (partner, cycle) pairs the user may add needs for, as the rules answer (once a request)."""
+        """The (partner, cycle) pairs the user may add needs for (selectors.need_scopes, once a request)."""
         if not hasattr(request, "_iisg_need_scopes"):
-            partners = list(Partner.objects.all())
-            cycles = list(Cycle.objects.filter(kind=CycleKind.NEEDS))
-            request._iisg_need_scopes = [
-                (partner, cycle)
-                for partner in partners
-                for cycle in cycles
-                if can(request.user, Verb.ADD, Need(partner=partner, cycle=cycle, status=NeedStatus.DRAFT))
-            ]
+            request._iisg_need_scopes = selectors.need_scopes(request.user)
         return request._iisg_need_scopes
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -416,42 +416,11 @@ class NeedAdmin(VersionedAdminMixin, NeedWorkbookAdmin, HistoryRuleAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        if "status" in form.base_fields:
-            form.base_fields["status"].choices = self.status_choices(request, obj)
         if obj is None:
             reference = form.base_fields["reference"]
             reference.required = False
             reference.help_text = _("Leave it blank for the next number of the partner and pillar, e.g. AL-WBBSi-008.")
         return form
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        # A new need is added as the API adds it: checked by the rules, numbered, recorded.
-        try:
-            services.create_need(user=request.user, need=obj)
-        except CycleClosed as error:
-            # Closed after the form offered it: refused like any add the rules forbid.
-            raise PermissionDenied(str(error)) from error
-
-    def status_choices(self, request, obj):
-        """Reviewers set any status, but a new need cannot start adopted (the rules refuse it, so the
-        add form does not offer it); a focal point keeps its need a draft or submits it."""
-        if can(request.user, Verb.REVIEW, Need):
-            return [(value, label) for value, label in NeedStatus.choices if obj or value != NeedStatus.ADOPTED]
-        allowed = {obj.status} if obj else set()
-        for status in NeedStatus.values:
-            probes = (Need(partner=partner, cycle=cycle, status=status) for partner, cycle in self.scopes(request))
-            if any(can(request.user, Verb.ADD, probe) for probe in probes):
-                allowed.add(status)
-        return [(value, label) for value, label in NeedStatus.choices if value in allowed]
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if not can(request.user, Verb.REVIEW, Need):
-            fields.append("review_comment")
-        return fields
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -462,28 +431,3 @@ class NeedAdmin(VersionedAdminMixin, NeedWorkbookAdmin, HistoryRuleAdmin):
         if len(cycles) == 1:
             initial.setdefault("cycle", cycles.pop())
         return initial
-
-    def may_become(self, request, obj, original):
-        # The Secretariat reviews: it validates, returns, rejects and records the adoption.
-        return super().may_become(request, obj, original) or can(request.user, Verb.REVIEW, original)
-
-
-class OpenCycleForm(forms.Form):
-    first_year = forms.IntegerField(label=_("first year"), min_value=2000, max_value=2100)
-    last_year = forms.IntegerField(label=_("last year"), min_value=2000, max_value=2100)
-    copy_areas_from = forms.ModelChoiceField(
-        label=_("copy the areas from"),
-        queryset=Cycle.objects.filter(kind=CycleKind.NEEDS),
-        required=False,
-        empty_label=_("the latest needs cycle"),
-    )
-    comment = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class AdoptCycleForm(forms.Form):
-    decision = forms.ModelChoiceField(
-        label=_("Board decision"),
-        queryset=Decision.objects.filter(kind=DecisionKind.ADOPT_CYCLE).select_related("meeting__event"),
-        help_text=_("A decision that adopted a mapping."),
-    )
-    comment = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

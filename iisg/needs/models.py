@@ -8,6 +8,29 @@ from iisg.core.models import CleanedText, TimeStampedModel, Versioned, not_befor
 from .choices import CycleKind, CycleStatus, NeedStatus, NeedType, Perspective, Priority
 
 
+class CycleQuerySet(models.QuerySet):
+    def needs_mapping(self):
+        return self.filter(kind=CycleKind.NEEDS)
+
+    def response_mapping(self):
+        return self.filter(kind=CycleKind.RESPONSE)
+
+    def latest_first(self):
+        return self.order_by("-first_year", "-last_year", "kind")
+
+    def at_work(self):
+        """The cycle people are working in: the open one (the latest, if several), else the latest;
+        None when there is none. The workbooks and the back office open on it."""
+        cycles = self.latest_first()
+        return cycles.filter(status=CycleStatus.OPEN).first() or cycles.first()
+
+    def to_show(self):
+        """The cycle figures are shown for: the latest adopted one, else the latest; None when there
+        is none. The dashboards, the reports and the home page open on it."""
+        cycles = self.latest_first()
+        return cycles.filter(status=CycleStatus.ADOPTED).first() or cycles.first()
+
+
 class Cycle(TimeStampedModel):
     """A mapping round: a biennial needs mapping or an annual response mapping."""
 
@@ -26,6 +49,8 @@ class Cycle(TimeStampedModel):
         related_name="adopted_cycles",
     )
     history = HistoricalRecords()
+
+    objects = CycleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-first_year", "kind"]

@@ -16,7 +16,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from iisg.core.choices import Verb
+from iisg.core.concurrency import claim_version
+from iisg.core.history import record, record_deletion
 from iisg.core.permissions import can, viewer_of
+from iisg.core.text import UnsafeText, clean_text
 from iisg.governance.choices import DecisionKind
 
 from .choices import CycleKind, CycleStatus, NeedStatus
@@ -37,14 +40,33 @@ UNFINISHED_STATUSES = (NeedStatus.DRAFT, NeedStatus.SUBMITTED, NeedStatus.RETURN
 REJECTABLE_STATUSES = (*UNFINISHED_STATUSES, NeedStatus.PROPOSED)
 # How many references an error lists before it says "and N more".
 LISTED = 20
+# What a change of a need may change: its content. The status and the review comment move only by
+# the workflow steps below; the cycle and the reference name the need and stay.
+EDITABLE_FIELDS = (
+    "partner",
+    "pillar",
+    "area",
+    "title",
+    "description",
+    "need_type",
+    "perspective",
+    "priority",
+    "justification",
+    "responsible_institution",
+)
 
 
 def _record(obj, *, user, comment):
-    """Save `obj` with the user and the comment in its history record."""
-    obj._history_user = user
-    obj._change_reason = comment or None
-    obj.save()
-    del obj._change_reason
+    """Save `obj`; its history names the user and the (cleaned) comment."""
+    record(obj, user=user, reason=cleaned_comment(comment))
+
+
+def cleaned_comment(comment):
+    """The comment of a step, cleaned like any text (iisg.core.text); ValidationError names it."""
+    try:
+        return clean_text(comment or "")
+    except UnsafeText as error:
+        raise ValidationError({"comment": str(error)}) from None
 
 
 def _references(needs):
@@ -77,7 +99,7 @@ def open_cycle(*, user, first_year, last_year, copy_areas_from=None, comment="")
     if Cycle.objects.filter(kind=CycleKind.NEEDS, first_year=first_year, last_year=last_year).exists():
         raise CycleExists(_("A needs cycle for %(period)s already exists.") % {"period": cycle.period})
     if copy_areas_from is None:
-        copy_areas_from = Cycle.objects.filter(kind=CycleKind.NEEDS).order_by("-first_year", "-last_year").first()
+        copy_areas_from = Cycle.objects.needs_mapping().latest_first().first()
     elif copy_areas_from.kind != CycleKind.NEEDS:
         raise InvalidTransition(_("Areas are copied from a needs cycle."))
     _record(cycle, user=user, comment=comment or _("Opened"))
@@ -219,6 +241,108 @@ def create_need(*, user, need, comment=""):
     return need
 
 
+def changed_need(need, changes):
+    """A copy of `need` with `changes` (field name → value) applied, for the rules to judge."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}; the workflow steps change the status.")
+    changed = Need(**{field.attname: getattr(need, field.attname) for field in Need._meta.concrete_fields})
+    changed.cycle = need.cycle
+    changed._state.adding = False
+    for name, value in changes.items():
+        setattr(changed, name, value)
+    return changed
+
+
+def refuse_change(*, user, need, changes):
+    """Raise the domain error that refuses `changes` to the stored `need` by `user`, if any.
+
+    The partner's focal point changes its partner's draft and returned needs while the cycle is
+    open, and cannot move them to another partner; the Secretariat changes any need not adopted.
+    Asked by update_need under its lock, and by the workbook before it writes anything, so both
+    give the same reason. Raises NotAllowed, NeedFrozen, CycleClosed.
+    """
+    if not can(user, Verb.VIEW, need):
+        raise NotAllowed(_("You may not see this need."))
+    if need.status == NeedStatus.ADOPTED:
+        raise NeedFrozen(
+            _("%(reference)s was adopted by the Board: it is frozen; a change belongs in a new cycle.")
+            % {"reference": need.reference}
+        )
+    changed = changed_need(need, changes)
+    if can(user, Verb.CHANGE, need) and (can(user, Verb.CHANGE, changed) or can(user, Verb.ADD, changed)):
+        return
+    viewer = viewer_of(user)
+    own = viewer.is_focal_point and viewer.partner_id == need.partner_id
+    if own and need.cycle.status != CycleStatus.OPEN:
+        raise CycleClosed(
+            _("%(cycle)s is %(status)s: its needs can no longer be changed by their partner.")
+            % {"cycle": need.cycle, "status": need.cycle.get_status_display().lower()}
+        )
+    if own and changed.partner_id != need.partner_id:
+        raise NotAllowed(_("You may not move %(reference)s to another partner.") % {"reference": need.reference})
+    if own:
+        raise NotAllowed(
+            _("%(reference)s is %(status)s: only the Secretariat changes it now.")
+            % {"reference": need.reference, "status": need.get_status_display().lower()}
+        )
+    raise NotAllowed(_("You may not change %(reference)s.") % {"reference": need.reference})
+
+
+@transaction.atomic
+def update_need(*, user, need, changes, version, comment=""):
+    """Change the content of `need` (`changes`: EDITABLE_FIELDS → new values) if nobody saved it
+    since `version`, and return it saved.
+
+    The status is not changed here: it moves only by the workflow steps (submit_need,
+    validate_need…), each with its comment. The need is checked by the rules (refuse_change) and
+    like any need (full_clean, which also cleans its text), and recorded with the user and the
+    comment. Changes that change nothing save nothing.
+
+    Raises EditConflict (someone saved it since `version`), NotAllowed, NeedFrozen, CycleClosed,
+    ValidationError.
+    """
+    comment = cleaned_comment(comment)
+    stored = _locked(need)
+    refuse_change(user=user, need=stored, changes=changes)
+    claim_version(stored, version)
+    changed = {name: value for name, value in changes.items() if _value(stored, name) != _value_of(stored, name, value)}
+
+    if not changed:
+        return stored
+    for name, value in changed.items():
+        setattr(stored, name, value)
+    stored.full_clean()
+    _record(stored, user=user, comment=comment or _("Changed"))
+    return stored
+
+
+def _value(obj, name):
+    return getattr(obj, Need._meta.get_field(name).attname)
+
+
+def _value_of(obj, name, value):
+    """`value` as the stored column holds it (a related record by its id)."""
+    field = Need._meta.get_field(name)
+    if field.is_relation:
+        return value.pk if value is not None and hasattr(value, "pk") else value
+    return value
+
+
+@transaction.atomic
+def delete_need(*, user, need, comment=""):
+    """Delete a need, recorded in its history with the user and the comment. The partner's focal
+    point deletes its drafts while the cycle is open; the Secretariat any need not adopted.
+    Raises NotAllowed, NeedFrozen."""
+    comment = cleaned_comment(comment)
+    stored = _locked(need)
+    if stored.status == NeedStatus.ADOPTED:
+        raise NeedFrozen(_("%(reference)s is adopted: it is kept.") % {"reference": stored.reference})
+    if not can(user, Verb.DELETE, stored):
+        raise NotAllowed(_("You may not delete %(reference)s.") % {"reference": stored.reference})
+    record_deletion(stored, user=user, reason=comment or _("Deleted"))
+
+
 # Carrying needs over
 
 
@@ -230,15 +354,6 @@ class CarryOver:
     carried: list = field(default_factory=list)
     skipped: list = field(default_factory=list)
     left_out: list = field(default_factory=list)
-
-
-def earlier_cycle(cycle):
-    """The latest needs cycle before `cycle`, whose needs are offered to carry over; or None."""
-    return (
-        Cycle.objects.filter(kind=CycleKind.NEEDS, first_year__lt=cycle.first_year)
-        .order_by("-first_year", "-last_year")
-        .first()
-    )
 
 
 def next_reference(*, cycle, partner, pillar, taken=None):
@@ -374,7 +489,7 @@ def _review(*, user, need, allowed, status, step, comment, comment_required=Fals
             % {"cycle": need.cycle, "status": need.cycle.get_status_display().lower()}
         )
     _refuse_wrong_status(need, allowed, step)
-    comment = (comment or "").strip()
+    comment = cleaned_comment(comment)
     if comment_required and not comment:
         raise CommentRequired(_("Say why %(reference)s is %(step)s.") % {"reference": need.reference, "step": step})
     need.status = status
@@ -405,7 +520,7 @@ def submit_need(*, user, need, comment=""):
         raise NotAllowed(_("Only the partner's focal point or the Secretariat submits this need."))
     _refuse_wrong_status(need, (NeedStatus.DRAFT, NeedStatus.RETURNED), _("submitted"))
     need.status = NeedStatus.SUBMITTED
-    _record(need, user=user, comment=comment.strip() or NeedStatus.SUBMITTED.label)
+    _record(need, user=user, comment=cleaned_comment(comment) or NeedStatus.SUBMITTED.label)
     return need
 
 

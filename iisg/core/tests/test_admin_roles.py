@@ -65,18 +65,19 @@ def test_focal_point_add_form_offers_only_its_partner_and_open_needs_cycles(clie
     form = client.get(reverse("admin:needs_need_add")).context["adminform"].form
     assert list(form.fields["partner"].queryset) == [serbia]
     assert list(form.fields["cycle"].queryset) == [open_cycle]
-    assert [value for value, label in form.fields["status"].choices] == [NeedStatus.DRAFT, NeedStatus.SUBMITTED]
+    assert "status" not in form.fields, "a new need is a draft; submitting it is a step of its own"
     assert form.initial["partner"] == serbia.pk
     assert form.initial["cycle"] == open_cycle.pk
 
 
-def test_the_secretariat_adds_a_need_in_any_status_but_adopted_which_the_rules_refuse(client, open_cycle):
+def test_a_need_added_in_the_back_office_is_a_draft_whatever_status_the_form_is_sent(
+    client, open_cycle, serbia, pillar
+):
     login(client, Role.SECRETARIAT)
+    data = new_need_data(client, pillar=pillar.pk, partner=serbia.pk, cycle=open_cycle.pk, status=NeedStatus.ADOPTED)
 
-    form = client.get(reverse("admin:needs_need_add")).context["adminform"].form
-    statuses = [value for value, label in form.fields["status"].choices]
-    assert NeedStatus.ADOPTED not in statuses
-    assert {NeedStatus.DRAFT, NeedStatus.VALIDATED, NeedStatus.REJECTED} <= set(statuses)
+    assert client.post(reverse("admin:needs_need_add"), data).status_code == 302
+    assert Need.objects.get(reference="RS-WBBSi-001").status == NeedStatus.DRAFT
 
 
 def test_focal_point_adds_need_for_its_partner(client, open_cycle, serbia, pillar):
@@ -121,28 +122,31 @@ def test_focal_point_cannot_add_need_in_a_closed_cycle(client, serbia, pillar):
     assert not Need.objects.exists()
 
 
-def test_focal_point_cannot_validate_its_own_need(client, open_cycle, serbia):
+def test_focal_point_cannot_validate_its_own_need_by_tampering_the_form(client, open_cycle, serbia):
     login(client, Role.FOCAL_POINT, partner=serbia)
     need = f.NeedFactory(cycle=open_cycle, partner=serbia, status=NeedStatus.DRAFT)
     url = admin_url(need, "change", need.pk)
-    data = form_data(client.get(url))
-    data["status"] = NeedStatus.VALIDATED
-
-    assert "status" in client.post(url, data).context["adminform"].form.errors
-    need.refresh_from_db()
-    assert need.status == NeedStatus.DRAFT
-
-
-def test_focal_point_submits_its_draft_need(client, open_cycle, serbia):
-    login(client, Role.FOCAL_POINT, partner=serbia)
-    need = f.NeedFactory(cycle=open_cycle, partner=serbia, status=NeedStatus.DRAFT)
-    url = admin_url(need, "change", need.pk)
-    data = form_data(client.get(url))
-    data["status"] = NeedStatus.SUBMITTED
+    page = client.get(url)
+    assert "status" not in page.context["adminform"].form.fields, "the status is shown, not edited"
+    data = {**form_data(page), "status": NeedStatus.VALIDATED, "title": "Mobile thermal cameras"}
 
     assert client.post(url, data).status_code == 302
     need.refresh_from_db()
+    assert (need.status, need.title) == (NeedStatus.DRAFT, "Mobile thermal cameras")
+    assert "validate_selected" not in action_names(client.get(reverse("admin:needs_need_changelist")))
+
+
+def test_focal_point_submits_its_draft_need_with_the_submit_step(client, open_cycle, serbia):
+    user = login(client, Role.FOCAL_POINT, partner=serbia)
+    need = f.NeedFactory(cycle=open_cycle, partner=serbia, status=NeedStatus.DRAFT)
+
+    response = client.post(
+        reverse("admin:needs_need_changelist"), {"action": "submit_selected", ACTION_CHECKBOX_NAME: [need.pk]}
+    )
+    assert response.status_code == 302
+    need.refresh_from_db()
     assert need.status == NeedStatus.SUBMITTED
+    assert (need.history.first().history_user, need.history.first().history_change_reason) == (user, "Submitted")
 
 
 def test_adopted_need_is_read_only_even_for_its_focal_point_and_the_secretariat(client, serbia):
@@ -161,17 +165,21 @@ def test_adopted_need_is_read_only_even_for_its_focal_point_and_the_secretariat(
     assert need.title != "Changed"
 
 
-def test_secretariat_records_the_adoption_of_a_need_which_then_is_frozen(client, open_cycle):
+def test_the_change_form_cannot_adopt_a_need_without_the_boards_step(client, open_cycle):
+    """Adopting is the Board's decision on the whole cycle (adopt_cycle): a status sent with the
+    change form is not a way around it, and the need stays out of the public figures."""
     login(client, Role.SECRETARIAT)
     need = f.NeedFactory(cycle=open_cycle, status=NeedStatus.VALIDATED)
     url = admin_url(need, "change", need.pk)
-    data = form_data(client.get(url))
-    data["status"] = NeedStatus.ADOPTED
+    data = {**form_data(client.get(url)), "status": NeedStatus.ADOPTED}
 
     assert client.post(url, data).status_code == 302
     need.refresh_from_db()
-    assert need.status == NeedStatus.ADOPTED
-    assert client.get(url).context["has_change_permission"] is False
+    assert need.status == NeedStatus.VALIDATED
+    assert client.get(url).context["has_change_permission"] is True
+    client.logout()
+    coverage = client.get("/api/coverage/", {"cycle": open_cycle.pk}).json()
+    assert coverage["total"]["needs"] == 0
 
 
 # Donors and implementers

@@ -1,11 +1,11 @@
 from rest_framework import serializers
 
 from iisg.api.fields import VisibleRelatedField, expected_version
-from iisg.core.concurrency import claim_version
+from iisg.api.serializers import StrictModelSerializer, StrictSerializer
 
-from ..choices import CycleKind, NeedStatus
+from .. import services
+from ..choices import NeedStatus
 from ..models import Area, Cycle, Need
-from ..services import create_need
 
 
 class CycleSerializer(serializers.ModelSerializer):
@@ -46,20 +46,11 @@ NEED_FIELDS = [
 NEED_READ_ONLY = ["reference", "status", "review_comment", "carried_over_from", "version", "created_at", "updated_at"]
 
 
-def _record(need, user):
-    """Check the model's rules (area of the pillar and cycle, unique reference…) and save the need
-    with the user in its history."""
-    need.full_clean()
-    need._history_user = user
-    need.save()
-    return need
-
-
-class NeedSerializer(serializers.ModelSerializer):
+class NeedSerializer(StrictModelSerializer):
     """A need; a new one is a draft, added by services.create_need like the back office adds them:
     checked against the rules and numbered (AL-WBBSi-008)."""
 
-    cycle = VisibleRelatedField(queryset=Cycle.objects.filter(kind=CycleKind.NEEDS))
+    cycle = VisibleRelatedField(queryset=Cycle.objects.needs_mapping())
     area = VisibleRelatedField(queryset=Area.objects.all(), allow_null=True, required=False)
 
     class Meta:
@@ -69,11 +60,12 @@ class NeedSerializer(serializers.ModelSerializer):
 
     def create(self, validated_data):
         need = Need(**validated_data, status=NeedStatus.DRAFT)
-        return create_need(user=self.context["request"].user, need=need)
+        return services.create_need(user=self.context["request"].user, need=need)
 
 
-class NeedChangeSerializer(serializers.ModelSerializer):
-    """A change of a need: its cycle and partner stay, its status moves only by the workflow steps."""
+class NeedChangeSerializer(StrictModelSerializer):
+    """A change of a need (services.update_need): its cycle and partner stay, its status moves only
+    by the workflow steps."""
 
     class Meta:
         model = Need
@@ -84,13 +76,13 @@ class NeedChangeSerializer(serializers.ModelSerializer):
     version = expected_version()
 
     def update(self, instance, validated_data):
-        claim_version(instance, validated_data.pop("version"))
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        return _record(instance, self.context["request"].user)
+        version = validated_data.pop("version")
+        return services.update_need(
+            user=self.context["request"].user, need=instance, changes=validated_data, version=version
+        )
 
 
-class StepSerializer(serializers.Serializer):
+class StepSerializer(StrictSerializer):
     comment = serializers.CharField(
         required=False, allow_blank=True, max_length=2000, help_text="Why; required to return or reject."
     )

@@ -43,6 +43,9 @@ class NeedViewSet(RuleViewSet):
             return serializers.NeedChangeSerializer
         return serializers.NeedSerializer
 
+    def perform_destroy(self, instance):
+        services.delete_need(user=self.request.user, need=instance)
+
     def _step(self, service):
         data = serializers.StepSerializer(data=self.request.data)
         data.is_valid(raise_exception=True)
