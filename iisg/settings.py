@@ -317,6 +317,17 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The largest IATI activity file the back office accepts for import, in bytes.
 IATI_UPLOAD_MAX_BYTES = int(env("IATI_UPLOAD_MAX_BYTES", str(300 * 1024 * 1024)))
 
+# The platform as IATI publisher (the IISG Secretariat): its IATI organisation identifier reports the
+# actions that have no reporting organisation of their own, and prefixes the IATI identifiers of the
+# actions entered here (iisg.actions.identifiers). The embedded mode uses a demo identifier under the
+# IATI registry's "XI-IATI" prefix; production has none until one is registered: such actions are then
+# left out of the IATI export, with that reason.
+IATI_PUBLISHER_REF = env("IATI_PUBLISHER_REF", "XI-IATI-IISGDEMO" if MODE == "embedded" else "").strip()
+IATI_PUBLISHER_NAME = env("IATI_PUBLISHER_NAME", "IISG Secretariat")
+# IATI OrganisationType of the publisher: 40 (multilateral), as the export types the regional
+# intergovernmental bodies of the directory (the Secretariat is hosted by the RCC); see iisg.iati.export.
+IATI_PUBLISHER_TYPE = env("IATI_PUBLISHER_TYPE", "40")
+
 # Where the accessibility statement asks people to report a barrier. Empty by default: no address
 # is invented; without one the statement points to the Secretariat's website from the directory.
 IISG_CONTACT_EMAIL = env("IISG_CONTACT_EMAIL", "")

@@ -8,23 +8,38 @@ of chunks, never on the number of actions, and memory on the chunk size, not on 
 What the schema requires and an action may lack, decided the way a donor reading the file would
 expect (every action that can be published truthfully is, none is padded with invented facts):
 
-- IATI identifier: the action's own; an action entered in the platform without one is given
-  `<reporting organisation's ref>-IISG-<the action's number>`, stable for as long as the action
-  and its reporting organisation stay the same.
-- Reporting organisation: the action's own, else (actions entered in the platform) its first
-  funding organisation, by name, that has an IATI organisation identifier. The ref is required:
-  without such an organisation the action is skipped and reported. Its type comes from the
-  organisation's kind (ORGANISATION_TYPES), "90" (other) when the kind says nothing.
+- Reporting organisation: the action's own (as imported). An action without one (entered in the
+  platform, uploaded in a workbook) is reported by the platform as publisher, the IISG Secretariat:
+  ref settings.IATI_PUBLISHER_REF, name IATI_PUBLISHER_NAME, type IATI_PUBLISHER_TYPE, and
+  `secondary-reporter="1"`: the Secretariat reports what donors and implementers do, it does not
+  own their actions. Its type defaults to 40 (multilateral): the IISG is a regional mechanism whose
+  Board joins the Western Balkan governments and the European Commission, and its Secretariat is
+  hosted by the Regional Cooperation Council, an intergovernmental body the export itself types 40
+  (ORGANISATION_TYPES, regional organisations); the Secretariat is neither one government (10) nor
+  one state's public body (15) nor an NGO (21), and 90 (other) would tell a reader nothing. The
+  action's own funding, implementing… organisations stay its participating organisations. While
+  IATI_PUBLISHER_REF is empty, such actions are left out with a reason naming the setting.
+- IATI identifier: the action's own; an action without one takes the identifier the platform
+  gives it (iisg.actions.identifiers.platform_identifier: `<IATI_PUBLISHER_REF>-<the action's
+  number>`, which `manage.py assign_iati_identifiers` stores), unless another action already holds
+  that identifier: then it is left out and says so.
 - Title and description: the texts as published, unless the action's title or description was
   changed in the platform since, in which case the platform's text is written. An action without
   any description takes its title as its general description (the schema requires one; the
   title restates, it adds nothing).
 - Participating organisations, activity dates: nothing can stand in for them; an action without
-  a participating organisation or without any start or end date is skipped and reported.
+  a participating organisation or without any start or end date is left out and reported.
+- Text: written through iisg.core.text.printable (see iisg.iati.writer): a control character a
+  stored title still holds is dropped and reported; an identifier, ref or code holding one, or a
+  language that is no language code, leaves the action out.
 - last-updated-datetime: the publisher's (none when it gave none) for an action imported and not
   changed in the platform since; else when the action was last changed in the platform.
 - Document links without a format, category or title are left out and reported (writer.left_out).
 - Withdrawn actions (no longer in their source file) are never exported.
+
+Every action is checked before the first byte is written (`review()`), so the document never stops
+half-way: what cannot be written is left out of it and listed, with the reason, in the
+ExportSummary, which the export_iati command prints and the download page shows.
 """
 
 import re
@@ -36,9 +51,11 @@ from django.db.models import Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from iisg.actions.choices import ActionSource, OrganisationRole
+from iisg.actions.choices import ActionSource
+from iisg.actions.identifiers import platform_identifier, platform_identifiers_in_use
 from iisg.actions.models import Action, ActionOrganisation, PlannedDisbursement, Transaction
 from iisg.core.permissions import visible
+from iisg.core.text import printable
 from iisg.directory.choices import OrganisationKind
 from iisg.needs.models import Cycle
 
@@ -89,49 +106,72 @@ class NothingToExport(Exception):
     def __init__(self, summary):
         self.summary = summary
         message = _("There is no action to export.")
-        if summary.skipped:
-            first = summary.skipped[0]
+        if summary.actions_left_out:
+            first = summary.actions_left_out[0]
             message += " " + _("%(count)s actions lack what IATI requires, e.g. “%(title)s”: %(reasons)s.") % {
-                "count": len(summary.skipped),
+                "count": len(summary.actions_left_out),
                 "title": first.title,
-                "reasons": "; ".join(first.reasons),
+                "reasons": first.reason,
             }
         super().__init__(message)
 
 
 @dataclass
-class Skipped:
+class LeftOut:
+    """An action the document does not hold, and why."""
+
     action_id: int
-    title: str
+    title: str  # printable: as the page and the terminal can show it
     reasons: list
+
+    @property
+    def reason(self):
+        return "; ".join(self.reasons)
 
 
 @dataclass
 class ExportSummary:
-    """What an export wrote, what it skipped (and why), and the parts it left out."""
+    """What an export writes: how many actions, the actions it leaves out (and why), and the
+    parts of the written actions it leaves out or changes (and why)."""
 
     exported: int = 0
-    skipped: list = field(default_factory=list)  # Skipped
-    left_out: list = field(default_factory=list)  # (identifier, reason)
+    actions_left_out: list = field(default_factory=list)  # LeftOut
+    parts_left_out: list = field(default_factory=list)  # (IATI identifier, reason)
 
     def __str__(self):
         lines = [
-            _("%(exported)s actions exported, %(skipped)s skipped, %(left_out)s parts left out.")
-            % {"exported": self.exported, "skipped": len(self.skipped), "left_out": len(self.left_out)}
+            _("%(exported)s actions exported, %(actions)s left out, %(parts)s parts of actions left out or changed.")
+            % {"exported": self.exported, "actions": len(self.actions_left_out), "parts": len(self.parts_left_out)}
         ]
-        lines += [f"  skipped #{s.action_id} “{s.title}”: {'; '.join(s.reasons)}" for s in self.skipped]
-        lines += [f"  {identifier}: {reason}" for identifier, reason in self.left_out]
+        lines += [
+            "  "
+            + _("left out: #%(id)s “%(title)s”: %(reason)s") % {"id": a.action_id, "title": a.title, "reason": a.reason}
+            for a in self.actions_left_out
+        ]
+        lines += [f"  {identifier}: {reason}" for identifier, reason in self.parts_left_out]
         return "\n".join(lines)
+
+
+@dataclass
+class Overview:
+    """What the download page says: how many actions the viewer may see (in the cycle asked for),
+    how many of them are withdrawn, and what the document does with the others (`summary`).
+    may_see = summary.exported + len(summary.actions_left_out) + withdrawn, but for actions
+    changed while the page is made."""
+
+    may_see: int
+    withdrawn: int
+    summary: ExportSummary
 
 
 # Which actions ------------------------------------------------------------------------------------
 
 
-def exportable_actions(*, user=None, cycle=""):
-    """The actions an export holds: not withdrawn; those `user` may see (everyone's when None);
-    with a `cycle` (see cycle_years), those running at some time in its years, by their actual,
-    else planned, dates, as the back office's "active in year" filter. Raises UnknownCycle."""
-    actions = Action.objects.filter(withdrawn_at__isnull=True)
+def actions_in_view(*, user=None, cycle=""):
+    """The actions `user` may see (everyone's when None), withdrawn ones too; with a `cycle` (see
+    cycle_years), those running at some time in its years, by their actual, else planned, dates,
+    as the back office's "active in year" filter. Raises UnknownCycle."""
+    actions = Action.objects.all()
     if user is not None:
         actions = visible(user, actions)
     if cycle:
@@ -140,6 +180,23 @@ def exportable_actions(*, user=None, cycle=""):
             start_on=Coalesce("actual_start", "planned_start"), end_on=Coalesce("actual_end", "planned_end")
         ).filter(Q(start_on__lte=date(last, 12, 31)), Q(end_on__isnull=True) | Q(end_on__gte=date(first, 1, 1)))
     return actions
+
+
+def exportable_actions(*, user=None, cycle=""):
+    """The actions an export holds: those of actions_in_view() that are not withdrawn. Raises
+    UnknownCycle."""
+    return actions_in_view(user=user, cycle=cycle).filter(withdrawn_at__isnull=True)
+
+
+def overview(*, user, cycle=""):
+    """The Overview of the document `user` would download for `cycle`: every action checked, none
+    written. Raises UnknownCycle."""
+    actions = actions_in_view(user=user, cycle=cycle)
+    return Overview(
+        may_see=actions.count(),
+        withdrawn=actions.filter(withdrawn_at__isnull=False).count(),
+        summary=review(actions.filter(withdrawn_at__isnull=True)),
+    )
 
 
 def cycle_years(text):
@@ -188,15 +245,30 @@ def with_children(actions):
     )
 
 
+def review(actions, *, summary=None):
+    """Check every action of the queryset `actions` as the export would write it, writing nothing:
+    the ExportSummary of its document (`summary`, filled, when given)."""
+    summary = summary if summary is not None else ExportSummary()
+    _Review(summary).accepted(actions)
+    return summary
+
+
 def xml_chunks(actions, *, summary=None, generated=None):
     """Yield the bytes of the IATI document of the queryset `actions`, an activity at a time.
 
-    Actions that lack what IATI requires are skipped and listed in `summary` (an ExportSummary).
-    Raises NothingToExport, before yielding anything, when no action can be exported.
+    Every action is checked first (review()); the actions that cannot be written truthfully are
+    left out and listed in `summary` (an ExportSummary), so the document never stops half-way. An
+    action changed between the check and its turn is checked again, and left out, if it must be,
+    without a byte of it written. Raises NothingToExport, before yielding anything, when no action
+    can be exported.
     """
     summary = summary if summary is not None else ExportSummary()
+    checks = _Review(summary)
+    accepted = checks.accepted(actions)
+    if not accepted:
+        raise NothingToExport(summary)
     try:
-        yield from writer.chunks(_publishable(actions, summary), generated=generated)
+        yield from writer.chunks(checks.written(actions, accepted), generated=generated)
     except writer.EmptyDocument:
         raise NothingToExport(summary) from None
 
@@ -210,16 +282,62 @@ def export_actions(out, actions, *, generated=None):
     return summary
 
 
-def _publishable(actions, summary):
-    for action in with_children(actions).order_by("pk").iterator(chunk_size=CHUNK_SIZE):
-        activity = activity_of(action)
+class _Review:
+    """The checks of one export: which actions its document holds, and why the others are left out."""
+
+    def __init__(self, summary):
+        self.summary = summary
+        self.in_use = platform_identifiers_in_use()
+
+    def accepted(self, actions):
+        """The ids of the actions that can be written; the summary counts them and lists the rest."""
+        accepted = set()
+        for action, activity in self._activities(actions):
+            reasons = self.reasons(action, activity)
+            if reasons:
+                self.summary.actions_left_out.append(LeftOut(action.pk, printable(action.title), reasons))
+                continue
+            accepted.add(action.pk)
+            self.summary.exported += 1
+            self.summary.parts_left_out.extend(
+                (printable(activity.identifier), reason) for reason in writer.left_out(activity)
+            )
+        return accepted
+
+    def written(self, actions, accepted):
+        """The activities of the `accepted` actions, each checked again as it is read."""
+        for action, activity in self._activities(actions):
+            if action.pk not in accepted:
+                continue
+            reasons = self.reasons(action, activity)
+            if reasons:
+                self.summary.exported -= 1
+                self.summary.actions_left_out.append(LeftOut(action.pk, printable(action.title), reasons))
+                continue
+            yield activity
+
+    def reasons(self, action, activity):
+        """Why the action cannot be written truthfully (empty: it can)."""
         reasons = writer.missing(activity)
-        if reasons:
-            summary.skipped.append(Skipped(action.pk, action.title, reasons))
-            continue
-        summary.left_out.extend((activity.identifier, reason) for reason in writer.left_out(activity))
-        summary.exported += 1
-        yield activity
+        if action.reporting_organisation_id is None and not settings.IATI_PUBLISHER_REF:
+            by_platform = [str(writer.NO_IDENTIFIER), str(writer.NO_REPORTING_ORGANISATION)]
+            reasons = [
+                _(
+                    "no reporting organisation of its own, and the platform reports none while the setting "
+                    "IATI_PUBLISHER_REF (the IISG Secretariat's IATI organisation identifier) is empty"
+                ),
+                *(reason for reason in reasons if reason not in by_platform),
+            ]
+        elif not action.iati_identifier and activity.identifier in self.in_use:
+            reasons.append(
+                _("the IATI identifier %(identifier)s the platform gives it is already another action's")
+                % {"identifier": activity.identifier}
+            )
+        return reasons
+
+    def _activities(self, actions):
+        for action in with_children(actions).order_by("pk").iterator(chunk_size=CHUNK_SIZE):
+            yield action, activity_of(action)
 
 
 # One action --------------------------------------------------------------------------------------
@@ -231,11 +349,9 @@ def activity_of(action):
     # An imported action without a language had none in its file: none is claimed for it.
     lang = action.language if action.source == ActionSource.IATI else action.language or settings.LANGUAGE_CODE
     participations = list(action.participations.all())
-    reporting = _reporting_organisation(action, participations)
-    ref = reporting.iati_identifier if reporting else ""
-    identifier = action.iati_identifier or (f"{ref}-IISG-{action.pk}" if ref else "")
+    own = action.reporting_organisation
     return Activity(
-        identifier=identifier,
+        identifier=action.iati_identifier or platform_identifier(action) or "",
         identifier_raw="",
         line=None,
         version=writer.VERSION,
@@ -246,8 +362,8 @@ def activity_of(action):
         humanitarian=action.humanitarian,
         titles=_titles(action, lang),
         descriptions=_descriptions(action, lang),
-        reporting_org=_organisation(reporting, fallback_type=OTHER_ORGANISATION_TYPE) if reporting else None,
-        secondary_reporter=action.secondary_reporter,
+        reporting_org=_organisation(own, fallback_type=OTHER_ORGANISATION_TYPE) if own else _publisher(),
+        secondary_reporter=action.secondary_reporter if own else True,
         participating_orgs=[_organisation(p.organisation, role=str(p.role)) for p in participations],
         status=str(action.status),
         planned_start=action.planned_start,
@@ -291,18 +407,16 @@ def activity_of(action):
     )
 
 
-def _reporting_organisation(action, participations):
-    if action.reporting_organisation_id:
-        return action.reporting_organisation
-    funders = sorted(
-        (
-            p.organisation
-            for p in participations
-            if p.role == OrganisationRole.FUNDING and p.organisation.iati_identifier
-        ),
-        key=lambda organisation: organisation.name,
+def _publisher():
+    """The platform as the reporting organisation of the actions without one of their own; None
+    while it has no IATI organisation identifier."""
+    if not settings.IATI_PUBLISHER_REF:
+        return None
+    return Organisation(
+        ref=settings.IATI_PUBLISHER_REF,
+        names=[Narrative("", settings.IATI_PUBLISHER_NAME)],
+        type=settings.IATI_PUBLISHER_TYPE,
     )
-    return funders[0] if funders else None
 
 
 def _organisation(organisation, *, role="", activity_id="", fallback_type=""):

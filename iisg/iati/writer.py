@@ -12,6 +12,12 @@ What it promises (PITFALLS.md #17):
   IncompleteActivity: the caller filters those first and says why. An optional element that lacks
   a part the schema requires (a document link without a format, a category or a title; a
   participating organisation without a role) is left out; `left_out()` says which;
+- every text is written through iisg.core.text.printable, so a character XML 1.0 cannot hold never
+  reaches lxml and never stops a document half-way. Where that would change what a text means,
+  `missing()` refuses the activity instead: a value a machine matches (an identifier, a ref, a
+  code, an address) that holds such a character, or a language that is no language code. In text a
+  person reads (narratives, a transaction's description) the character is dropped (Word's line and
+  page breaks become line breaks) and `left_out()` says so;
 - narratives carry xml:lang only where it differs from the activity's language;
 - dates are ISO (YYYY-MM-DD), moments xsd:dateTime; money is plain decimal text with its
   currency and value date. A value without a value date is valued at the date it belongs to
@@ -20,11 +26,17 @@ What it promises (PITFALLS.md #17):
   EmptyDocument before a byte is handed out.
 """
 
+import re
+from dataclasses import fields, is_dataclass
 from datetime import UTC, datetime
 from itertools import groupby
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from lxml import etree
+
+from iisg.core.text import NOT_XML, WORD_BREAKS, printable
 
 from .activity import Narrative
 
@@ -33,6 +45,31 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # ActivityDateType codes, in the order they are written.
 DATE_TYPES = (("1", "planned_start"), ("2", "actual_start"), ("3", "planned_end"), ("4", "actual_end"))
 GENERAL_DESCRIPTION = ("", "1")
+NO_IDENTIFIER = gettext_lazy("no IATI identifier")
+NO_REPORTING_ORGANISATION = gettext_lazy("no reporting organisation with an IATI organisation identifier")
+# xsd:language, the type of xml:lang.
+LANGUAGE = re.compile(r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*")
+# What each part of an Activity is called in a reason.
+PARTS = {
+    "identifier": gettext_lazy("the IATI identifier"),
+    "language": gettext_lazy("the language"),
+    "default_currency": gettext_lazy("the default currency"),
+    "titles": gettext_lazy("the title"),
+    "descriptions": gettext_lazy("the description"),
+    "reporting_org": gettext_lazy("the reporting organisation"),
+    "participating_orgs": gettext_lazy("a participating organisation"),
+    "status": gettext_lazy("the activity status"),
+    "recipients": gettext_lazy("a recipient country or region"),
+    "sectors": gettext_lazy("a sector"),
+    "policy_markers": gettext_lazy("a policy marker"),
+    "budgets": gettext_lazy("a budget"),
+    "planned_disbursements": gettext_lazy("a planned disbursement"),
+    "transactions": gettext_lazy("a transaction"),
+    "document_links": gettext_lazy("a document link"),
+    "related_activities": gettext_lazy("a related activity"),
+}
+# Fields of the Activity dataclasses that are never written.
+UNWRITTEN = frozenset({"identifier_raw", "line", "version", "content_hash", "problems", "raw"})
 
 
 class IncompleteActivity(ValueError):
@@ -52,10 +89,10 @@ def missing(activity):
     """Why the activity cannot be written valid: the required elements it lacks (empty: none)."""
     reasons = []
     if not activity.identifier:
-        reasons.append(_("no IATI identifier"))
+        reasons.append(str(NO_IDENTIFIER))
     org = activity.reporting_org
     if org is None or not org.ref:
-        reasons.append(_("no reporting organisation with an IATI organisation identifier"))
+        reasons.append(str(NO_REPORTING_ORGANISATION))
     elif not org.type:
         reasons.append(_("no type for the reporting organisation"))
     if not _said(activity.titles):
@@ -68,6 +105,25 @@ def missing(activity):
         reasons.append(_("no activity status"))
     if not any(getattr(activity, name) for _code, name in DATE_TYPES):
         reasons.append(_("no start or end date"))
+    for part, name, text in _texts(activity):
+        if _prose(part, name):
+            continue  # read by people: written through printable(), see left_out()
+        found = NOT_XML.search(text)
+        if found:
+            reasons.append(
+                _("%(part)s holds the control character U+%(code)04X, which XML cannot hold")
+                % {"part": PARTS.get(part, part), "code": ord(found.group())}
+            )
+        elif name in ("lang", "language") and text and not LANGUAGE.fullmatch(text):
+            if name == "lang" and text == activity.language:
+                continue  # a narrative in the activity's language does not say it again
+            if part == "language":
+                reasons.append(_("the language “%(language)s” is no language code") % {"language": text})
+            else:
+                reasons.append(
+                    _("%(part)s gives the language “%(language)s”, which is no language code")
+                    % {"part": PARTS.get(part, part), "language": text}
+                )
     return reasons
 
 
@@ -92,9 +148,42 @@ def left_out(activity):
     for org in activity.participating_orgs:
         if not org.role:
             reasons.append(
-                _("The participating organisation %(name)s has no role; it was left out.") % {"name": org.name}
+                _("The participating organisation %(name)s has no role; it was left out.")
+                % {"name": printable(org.name)}
             )
+    for part, name, text in _texts(activity):
+        if _prose(part, name):
+            found = NOT_XML.search(text)
+            if found:
+                code = ord(found.group())
+                written = _("written as a line break") if code in WORD_BREAKS else _("dropped")
+                reasons.append(
+                    _("%(part)s holds the control character U+%(code)04X, which XML cannot hold; it was %(written)s.")
+                    % {"part": capfirst(PARTS.get(part, part)), "code": code, "written": written}
+                )
     return reasons
+
+
+def _prose(part, name):
+    """Whether a text is read by people (a narrative, a transaction's description), not matched."""
+    return name == "text" or (part, name) == ("transactions", "description")
+
+
+def _texts(activity):
+    """(top-level part, field name, text) for every text of the activity that is written."""
+
+    def walk(value, part, name):
+        if isinstance(value, str):
+            yield part, name, value
+        elif is_dataclass(value):
+            for item in fields(value):
+                if item.name not in UNWRITTEN:
+                    yield from walk(getattr(value, item.name), part or item.name, item.name)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                yield from walk(item, part, name)
+
+    return walk(activity, "", "")
 
 
 def write(out, activities, *, generated=None):
@@ -162,7 +251,7 @@ def activity_element(activity):
             }
         ),
     )
-    _add(root, "iati-identifier").text = activity.identifier
+    _add(root, "iati-identifier").text = printable(activity.identifier)
     reporting = activity.reporting_org
     element = _add(
         root,
@@ -173,7 +262,7 @@ def activity_element(activity):
             "secondary-reporter": "1" if activity.secondary_reporter else "",
         },
     )
-    _narrate(element, reporting.names or [Narrative("", reporting.ref)], lang)
+    _narrate(element, reporting.names if _said(reporting.names) else [Narrative("", reporting.ref)], lang)
     _narrate(_add(root, "title"), activity.titles, lang)
     for kind, group in groupby(activity.descriptions, key=lambda item: item[0]):
         narratives = [narrative for _kind, narrative in group if narrative.text]
@@ -239,7 +328,7 @@ def _transaction(parent, transaction, lang):
     _add(element, "transaction-type", {"code": transaction.type})
     _add(element, "transaction-date", {"iso-date": transaction.date.isoformat()})
     _value(element, transaction.value, transaction.date)
-    if transaction.description:
+    if printable(transaction.description):
         _narrate(_add(element, "description"), [Narrative("", transaction.description)], lang)
     _organisation(element, "provider-org", transaction.provider, "provider-activity-id", lang)
     _organisation(element, "receiver-org", transaction.receiver, "receiver-activity-id", lang)
@@ -287,19 +376,22 @@ def _add(parent, tag, attributes=None):
 
 
 def _present(attributes):
-    """The attributes that have a value: an empty one is left out, never written empty."""
-    return {name: value for name, value in attributes.items() if value not in (None, "")}
+    """The attributes that have a value, as printable text: an empty one is left out, never written
+    empty."""
+    present = {name: printable(value) if isinstance(value, str) else value for name, value in attributes.items()}
+    return {name: value for name, value in present.items() if value not in (None, "")}
 
 
 def _narrate(element, narratives, lang):
     for narrative in narratives:
-        if narrative.text:
+        text = printable(narrative.text)
+        if text:
             own = narrative.lang if narrative.lang and narrative.lang != lang else ""
-            etree.SubElement(element, "narrative", _present({XML_LANG: own})).text = narrative.text
+            etree.SubElement(element, "narrative", _present({XML_LANG: own})).text = text
 
 
 def _said(narratives):
-    return any(narrative.text for narrative in narratives)
+    return any(printable(narrative.text) for narrative in narratives)
 
 
 def _decimal(number):

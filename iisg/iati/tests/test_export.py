@@ -1,6 +1,9 @@
 """The IATI 2.03 export of the actions: valid against the schema, the importer's inverse on the real
 publisher files under ../shared/data/iati, its rule for actions that lack what IATI requires, the
-export_iati command and the download of what a signed-in user may see."""
+export_iati command and the download of what a signed-in user may see.
+
+The platform as publisher, text that XML cannot hold and the download page have their own files
+(test_export_publisher.py, test_export_text.py, test_export_download_page.py)."""
 
 import io
 from datetime import UTC, date, datetime, timedelta
@@ -149,25 +152,24 @@ def test_export_of_every_real_file_validates_against_the_iati_schema():
     assert len(identifiers_in(document)) == len(set(identifiers_in(document))) > 400
 
 
-def test_export_of_the_demo_mapping_validates_and_skips_only_actions_nobody_can_report():
+def test_export_of_the_demo_mapping_holds_every_action_the_platform_reports_for_its_donors(settings):
+    settings.IATI_PUBLISHER_REF = "XI-IATI-IISGDEMO"
     load_demo(with_logins=False)
-    reportable = Action.objects.filter(
-        Q(reporting_organisation__iati_identifier__isnull=False)
-        | Q(
-            reporting_organisation__isnull=True,
-            participations__role=OrganisationRole.FUNDING,
-            participations__organisation__iati_identifier__isnull=False,
-        )
-    ).distinct()
+    entered = Action.objects.filter(reporting_organisation__isnull=True)
     out = io.BytesIO()
 
     summary = export_actions(out, Action.objects.all())
 
-    assert len(identifiers_in(valid_document(out.getvalue()))) == summary.exported == reportable.count() > 0
-    assert {reason for skipped in summary.skipped for reason in skipped.reasons} <= {
-        "no IATI identifier",
-        "no reporting organisation with an IATI organisation identifier",
-    }
+    document = valid_document(out.getvalue())
+    assert len(identifiers_in(document)) == summary.exported == Action.objects.count()
+    assert summary.actions_left_out == []
+    reported = [activity.find("reporting-org").attrib for activity in document.iterfind("iati-activity")]
+    by_platform = {"ref": "XI-IATI-IISGDEMO", "type": "40", "secondary-reporter": "1"}
+    assert reported.count(by_platform) == entered.count() > 100
+    without_identifier = entered.filter(iati_identifier__isnull=True)
+    assert {f"XI-IATI-IISGDEMO-{pk}" for pk in without_identifier.values_list("pk", flat=True)} <= set(
+        identifiers_in(document)
+    )
 
 
 def test_elements_follow_the_schema_order_and_narratives_say_only_a_different_language():
@@ -184,7 +186,7 @@ def test_elements_follow_the_schema_order_and_narratives_say_only_a_different_la
     assert activity.find("budget/value").text == "3000"
 
 
-def test_export_is_a_stream_whose_queries_do_not_grow_with_the_actions():
+def test_export_is_a_stream_whose_queries_do_not_grow_with_the_actions(publisher):
     def actions(count):
         funder = f.OrganisationFactory(iati_identifier=f"XM-DAC-{count}")
         for _ in range(count):
@@ -216,7 +218,7 @@ def test_importing_the_export_gives_back_the_same_actions(tmp_path, source):
     export = tmp_path / "iisg-actions.xml"
     export.write_bytes(out.getvalue())
     incomplete_links = DocumentLink.objects.filter(Q(file_format="") | Q(categories=[]) | Q(titles=[]))
-    assert len(export_summary.left_out) == incomplete_links.count()
+    assert len(export_summary.parts_left_out) == incomplete_links.count()
     Action.objects.all().delete()
     Organisation.objects.all().delete()
 
@@ -230,7 +232,7 @@ def test_importing_the_export_gives_back_the_same_actions(tmp_path, source):
         assert after[identifier] == with_title_for_description(row), identifier
 
 
-def test_money_is_plain_decimal_text_with_its_currency_and_a_value_date(austria):
+def test_money_is_plain_decimal_text_with_its_currency_and_a_value_date(austria, publisher):
     action = f.ActionFactory()
     f.ActionOrganisationFactory(action=action, organisation=austria)
     f.TransactionFactory(action=action, value=Decimal("-1000.50"), currency="USD", value_date=None)
@@ -254,22 +256,30 @@ def austria():
     )
 
 
-def test_an_entered_action_is_reported_by_its_funder_under_an_identifier_built_from_its_ref(austria):
+@pytest.fixture
+def publisher(settings):
+    """The platform's IATI organisation identifier, as the embedded mode sets it."""
+    settings.IATI_PUBLISHER_REF = "XI-IATI-IISGDEMO"
+    return settings.IATI_PUBLISHER_REF
+
+
+def test_an_entered_action_is_reported_by_the_platform_and_keeps_its_funder_as_participant(austria, publisher):
     action = f.ActionFactory(title="Border police capacity building", description="")
     f.ActionOrganisationFactory(action=action, organisation=austria, role=OrganisationRole.FUNDING)
     f.ActionOrganisationFactory(action=action, role=OrganisationRole.IMPLEMENTING)
 
     activity = valid_document(exported()).find("iati-activity")
 
-    assert activity.findtext("iati-identifier") == f"AT-11-IISG-{action.pk}"
-    assert activity.find("reporting-org").attrib == {"ref": "AT-11", "type": "10"}
-    assert activity.findtext("reporting-org/narrative") == "Austria – Ministry of Interior"
+    assert activity.findtext("iati-identifier") == f"XI-IATI-IISGDEMO-{action.pk}"
+    assert activity.find("reporting-org").attrib == {"ref": "XI-IATI-IISGDEMO", "type": "40", "secondary-reporter": "1"}
+    assert activity.findtext("reporting-org/narrative") == "IISG Secretariat"
     assert activity.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
     assert activity.findtext("description/narrative") == "Border police capacity building"
-    assert [org.get("role") for org in activity.iterfind("participating-org")] == ["1", "4"]
+    participants = [(org.get("ref"), org.get("role")) for org in activity.iterfind("participating-org")]
+    assert participants == [("AT-11", "1"), (None, "4")]
 
 
-def test_actions_without_a_reporting_organisation_participants_or_dates_are_skipped_and_said_why(austria):
+def test_actions_without_participants_or_dates_are_left_out_and_said_why(austria, publisher):
     funded = f.ActionFactory(title="Funded")
     f.ActionOrganisationFactory(action=funded, organisation=austria)
     no_ref = f.ActionFactory(title="Funder without an IATI identifier")
@@ -281,14 +291,13 @@ def test_actions_without_a_reporting_organisation_participants_or_dates_are_skip
     out = io.BytesIO()
     summary = export_actions(out, Action.objects.all())
 
-    assert identifiers_in(valid_document(out.getvalue())) == [f"AT-11-IISG-{funded.pk}"]
-    assert summary.exported == 1
-    reasons = {skipped.title: skipped.reasons for skipped in summary.skipped}
-    assert (
-        "no reporting organisation with an IATI organisation identifier" in reasons["Funder without an IATI identifier"]
-    )
-    assert reasons["Undated"] == ["no start or end date"]
-    assert "no participating organisation with a role" in reasons["Nobody takes part"]
+    assert identifiers_in(valid_document(out.getvalue())) == [f"{publisher}-{funded.pk}", f"{publisher}-{no_ref.pk}"]
+    assert summary.exported == 2
+    reasons = {left_out.title: left_out.reasons for left_out in summary.actions_left_out}
+    assert reasons == {
+        "Undated": ["no start or end date"],
+        "Nobody takes part": ["no participating organisation with a role"],
+    }
 
 
 def test_nothing_to_export_writes_nothing_rather_than_a_document_the_schema_refuses():
@@ -371,6 +380,7 @@ def test_command_keeps_the_previous_file_when_there_is_nothing_to_export(tmp_pat
 # The download ------------------------------------------------------------------------------------
 
 DOWNLOAD = "/database/actions/iati.xml"
+PAGE = "/database/actions/iati/"
 
 
 def test_download_asks_an_anonymous_visitor_to_sign_in(client):
@@ -380,7 +390,7 @@ def test_download_asks_an_anonymous_visitor_to_sign_in(client):
     assert response["Location"].startswith(reverse("admin:login"))
 
 
-def test_a_donor_downloads_the_actions_it_may_see_and_not_the_withdrawn_ones(client, austria):
+def test_a_donor_downloads_the_actions_it_may_see_and_not_the_withdrawn_ones(client, austria, publisher):
     own = f.ActionFactory(title="Own action", planned_start=date(2022, 3, 1), planned_end=date(2022, 12, 31))
     f.ActionOrganisationFactory(action=own, organisation=austria)
     other = f.ActionFactory(title="Another donor's action", planned_start=date(2019, 1, 1), planned_end=None)
@@ -396,14 +406,12 @@ def test_a_donor_downloads_the_actions_it_may_see_and_not_the_withdrawn_ones(cli
     assert response["Content-Disposition"] == 'attachment; filename="iisg-actions.xml"'
     document = valid_document(b"".join(response.streaming_content))
     may_see = visible(user, Action.objects.exclude(pk=withdrawn.pk))
-    assert identifiers_in(document) == [
-        f"{a.participations.get().organisation.iati_identifier}-IISG-{a.pk}" for a in may_see.order_by("pk")
-    ]
+    assert identifiers_in(document) == [f"{publisher}-{a.pk}" for a in may_see.order_by("pk")]
     in_2020 = valid_document(b"".join(client.get(DOWNLOAD, {"cycle": "2020"}).streaming_content))
-    assert identifiers_in(in_2020) == [f"SE-0-IISG-{other.pk}"]
+    assert identifiers_in(in_2020) == [f"{publisher}-{other.pk}"]
 
 
-def test_a_user_without_a_role_is_told_there_is_nothing_to_download(client, austria):
+def test_a_user_without_a_role_is_sent_to_the_page_that_says_there_is_nothing_to_download(client, austria):
     action = f.ActionFactory()
     f.ActionOrganisationFactory(action=action, organisation=austria)
     login(client)
@@ -411,16 +419,19 @@ def test_a_user_without_a_role_is_told_there_is_nothing_to_download(client, aust
     response = client.get(DOWNLOAD, follow=False)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:actions_action_changelist")
+    assert response["Location"] == PAGE
+    page = client.get(PAGE)
+    assert page.context["overview"].may_see == 0
+    assert "There is no file to download" in page.content.decode()
 
 
-def test_the_actions_list_links_to_the_download_of_the_year_it_shows(client):
+def test_the_actions_list_links_to_the_download_page_of_the_year_it_shows(client):
     login(client, Role.MEMBER)
 
     page = client.get(reverse("admin:actions_action_changelist"), {"year": "2022"})
 
     assert page.status_code == 200
-    assert f'href="{DOWNLOAD}?cycle=2022"' in page.content.decode()
+    assert f'href="{PAGE}?cycle=2022"' in page.content.decode()
 
 
 def test_exportable_actions_of_a_period_include_those_running_in_any_of_its_years():

@@ -10,7 +10,8 @@ from iisg.iati.export import ExportSummary, NothingToExport, UnknownCycle, expor
 class Command(BaseCommand):
     help = (
         "Export the actions of the response mapping as an IATI 2.03 activities document, valid against "
-        "the IATI schema. Actions that lack what IATI requires are skipped and listed on standard error."
+        "the IATI schema. Every action is checked before a byte is written; those that cannot be exported "
+        "truthfully are left out and listed, with the reason, on standard error."
     )
 
     def add_arguments(self, parser):
@@ -34,6 +35,7 @@ class Command(BaseCommand):
                 for chunk in xml_chunks(actions, summary=summary):
                     self.stdout.write(chunk.decode("utf-8"), ending="")
         except NothingToExport as error:
+            self.stderr.write(str(summary), style_func=lambda text: text)
             raise CommandError(str(error)) from None
         self.stderr.write(str(summary), style_func=lambda text: text)
 
