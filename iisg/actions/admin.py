@@ -1,13 +1,17 @@
-"""Back office of the response mapping: actions, who takes part, their sectors and money, responses."""
+"""Back office of the response mapping: actions, who takes part, their sectors and money, responses.
 
-import datetime
+Every write goes through iisg.actions.services: the change form of an action (with its rows) by
+create_action and update_action, in one call and one new version; a row on its own page by
+save_row and delete_row; responses by propose_response, change_response and withdraw_response, and
+their status only by confirm_response and reject_response (the actions of the responses list).
+The forms gather the values; the services check, convert money to EUR and record the history.
+"""
+
 from functools import partial
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Min, Prefetch, Q
-from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.db.models import Count, Max, Min, Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from iisg.core.admin import HistoryRuleAdmin, RuleTabularInline, VersionedAdminMixin, apply_to_each, ask_for_comment
@@ -16,12 +20,9 @@ from iisg.core.permissions import can, permitted
 from iisg.needs.errors import WorkflowError
 
 from . import services
-from .choices import OrganisationRole, ResponseStatus
-from .models import Action, ActionOrganisation, ActionSector, Budget, Response, Transaction
+from .choices import OrganisationRole
+from .models import END, START, Action, ActionOrganisation, ActionSector, Budget, Response, Transaction
 from .workbook_admin import ActionWorkbookAdmin
-
-START = Coalesce("actual_start", "planned_start")
-END = Coalesce("actual_end", "planned_end")
 
 
 class ActionChoices:
@@ -33,39 +34,47 @@ class ActionChoices:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-def record_decision(response, user, before):
-    """Record who confirmed a response and when; a response that is no longer confirmed has neither."""
-    if response.status != ResponseStatus.CONFIRMED:
-        response.confirmed_by = None
-        response.confirmed_at = None
-    elif before != ResponseStatus.CONFIRMED:
-        response.confirmed_by = user
-        response.confirmed_at = timezone.now()
+def refused_as_forbidden(step):
+    """Run a service step; a refusal that slipped past the form (the state moved on since) is
+    answered as the refusal it is, with the service's reason."""
+    try:
+        return step()
+    except WorkflowError as error:
+        raise PermissionDenied(str(error)) from error
 
 
-class ResponseRecording:
-    """Only whoever may confirm (the Secretariat) sets a response's status; the back office records
-    who proposed a response and who confirmed it, nobody types it in."""
+class ResponseRows:
+    """Responses are proposed, changed and withdrawn through the services, and their status moves
+    only by confirm_response and reject_response: the status and what the platform records (who
+    proposed, the matcher's score, who confirmed and when) are shown, never typed in."""
 
-    recorded_fields = ["proposed_by", "matcher_score", "confirmed_by", "confirmed_at"]
+    recorded_fields = ["status", "proposed_by", "matcher_score", "confirmed_by", "confirmed_at"]
 
     def get_readonly_fields(self, request, obj=None):
-        fields = [*super().get_readonly_fields(request, obj), *self.recorded_fields]
-        if not can(request.user, Verb.REVIEW, Response):
-            fields.append("status")
-        return fields
+        return [*super().get_readonly_fields(request, obj), *self.recorded_fields]
 
-    def check_save(self, request, obj, original):
-        super().check_save(request, obj, original)
-        before = original.status if original else ResponseStatus.PROPOSED
-        if obj.status != before and not can(request.user, Verb.REVIEW, obj):
-            raise PermissionDenied(_("Only the Secretariat confirms or rejects responses."))
+    def save_response(self, request, response):
+        if response.pk is not None:
+            refused_as_forbidden(
+                lambda: services.change_response(
+                    user=request.user, response=response, coverage=response.coverage, comment=response.comment
+                )
+            )
+            return
+        saved = refused_as_forbidden(
+            lambda: services.propose_response(
+                user=request.user,
+                action=response.action,
+                need=response.need,
+                coverage=response.coverage,
+                comment=response.comment,
+            )
+        )
+        response.pk, response.status, response.proposed_by = saved.pk, saved.status, saved.proposed_by
+        response._state.adding = False
 
-    def prepare_save(self, request, obj, original):
-        super().prepare_save(request, obj, original)
-        if original is None and obj.proposed_by_id is None and obj.matcher_score is None:
-            obj.proposed_by = request.user
-        record_decision(obj, request.user, before=original.status if original else None)
+    def withdraw_response(self, request, response):
+        refused_as_forbidden(lambda: services.withdraw_response(user=request.user, response=response))
 
 
 class ParticipationInline(RuleTabularInline):
@@ -73,32 +82,42 @@ class ParticipationInline(RuleTabularInline):
     fields = ["organisation", "role"]
     autocomplete_fields = ["organisation"]
 
-    def save_row(self, request, obj):
-        # The creator's organisation was already added when the action was created: no duplicate.
-        duplicate = ActionOrganisation.objects.filter(
-            action=obj.action, organisation=obj.organisation, role=obj.role
-        ).exclude(pk=obj.pk)
-        if not duplicate.exists():
-            obj.save()
-
 
 class SectorInline(RuleTabularInline):
     model = ActionSector
     fields = ["vocabulary", "code", "percentage"]
 
 
+# The EUR figure the services work out, shown beside the money typed in.
+EUR_FIGURE = ["value_eur", "eur_rate", "rate_month"]
+
+
 class BudgetInline(RuleTabularInline):
     model = Budget
-    fields = ["budget_type", "status", "period_start", "period_end", "value", "currency", "value_date"]
+    fields = ["budget_type", "status", "period_start", "period_end", "value", "currency", "value_date", *EUR_FIGURE]
+    readonly_fields = EUR_FIGURE
 
 
 class TransactionInline(RuleTabularInline):
     model = Transaction
-    fields = ["transaction_type", "date", "value", "currency", "value_date", "provider", "receiver", "description"]
+    fields = [
+        "transaction_type", "date", "value", "currency", "value_date", "provider", "receiver", "description",
+        *EUR_FIGURE,
+    ]  # fmt: skip
+    readonly_fields = EUR_FIGURE
     autocomplete_fields = ["provider", "receiver"]
 
 
-class ResponseInline(ResponseRecording, ActionChoices, RuleTabularInline):
+# The inlines whose rows are part of the action, and the name services.update_action gives each list.
+ROW_INLINES = {
+    ParticipationInline: "participations",
+    SectorInline: "sectors",
+    BudgetInline: "budgets",
+    TransactionInline: "transactions",
+}
+
+
+class ResponseInline(ResponseRows, ActionChoices, RuleTabularInline):
     model = Response
     show_change_link = True
 
@@ -109,19 +128,25 @@ class ResponseInline(ResponseRecording, ActionChoices, RuleTabularInline):
             .select_related("action", "need", "need__partner", "proposed_by", "confirmed_by")
         )
 
+    def save_row(self, request, obj):
+        self.save_response(request, obj)
+
+    def delete_row(self, request, obj):
+        self.withdraw_response(request, obj)
+
 
 class ResponsesOfActionInline(ResponseInline):
-    fields = ["need", "coverage", "status", "comment", *ResponseRecording.recorded_fields]
+    fields = ["need", "coverage", "comment", *ResponseRows.recorded_fields]
     autocomplete_fields = ["need"]
 
 
 class ResponsesOfNeedInline(ResponseInline):
-    fields = ["action", "coverage", "status", "comment", *ResponseRecording.recorded_fields]
+    fields = ["action", "coverage", "comment", *ResponseRows.recorded_fields]
     autocomplete_fields = ["action"]
 
 
 class ActiveInYearFilter(admin.SimpleListFilter):
-    """Actions running at some time in a year (from their actual, else planned, dates)."""
+    """Actions active in a year, by the one rule of ActionQuerySet.active_in."""
 
     title = _("active in year")
     parameter_name = "year"
@@ -130,17 +155,13 @@ class ActiveInYearFilter(admin.SimpleListFilter):
         span = Action.objects.aggregate(first=Min(START), last=Max(END))
         if span["first"] is None:
             return []
-        last = (span["last"] or span["first"]).year
+        last = max((span["last"] or span["first"]).year, span["first"].year)
         return [(str(year), str(year)) for year in range(last, span["first"].year - 1, -1)]
 
     def queryset(self, request, queryset):
         if not (self.value() or "").isdigit():
             return queryset
-        year = int(self.value())
-        return queryset.alias(start_on=START, end_on=END).filter(
-            Q(start_on__lte=datetime.date(year, 12, 31)),
-            Q(end_on__isnull=True) | Q(end_on__gte=datetime.date(year, 1, 1)),
-        )
+        return queryset.active_in(int(self.value()))
 
 
 @admin.register(Action)
@@ -213,15 +234,89 @@ class ActionAdmin(VersionedAdminMixin, ActionWorkbookAdmin, HistoryRuleAdmin):
     def response_count(self, obj):
         return obj.response_count
 
+    # Writes: the action and its rows in one service call, once every form of the page is valid.
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        request._iisg_action_with_rows = True
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:
-            # A donor or implementer who creates an action takes part in it, so it can keep editing it.
-            services.join_as_participant(user=request.user, action=obj)
+        if getattr(request, "_iisg_action_with_rows", False):
+            return  # save_related writes the action with its rows, in one call
+        # The history page's "revert" saves the action's own fields, without its rows.
+        values = {name: form.cleaned_data[name] for name in services.ACTION_FIELDS if name in form.cleaned_data}
+        saved = refused_as_forbidden(
+            lambda: services.update_action(
+                user=request.user, action=obj, version=form.cleaned_data["version"], changes=values
+            )
+        )
+        obj.version = saved.version
+
+    def save_related(self, request, form, formsets, change):
+        if not getattr(request, "_iisg_action_with_rows", False):
+            return super().save_related(request, form, formsets, change)
+        values = {name: form.cleaned_data[name] for name in services.ACTION_FIELDS if name in form.cleaned_data}
+        rows = {
+            ROW_INLINES[type(formset.inline_admin)]: self.rows_of(formset)
+            for formset in formsets
+            if type(formset.inline_admin) in ROW_INLINES
+        }
+        relations = {name: form.cleaned_data[name] for name in ("partners", "pillars") if name in form.cleaned_data}
+        if change:
+            saved = refused_as_forbidden(
+                lambda: services.update_action(
+                    user=request.user,
+                    action=form.instance,
+                    version=form.cleaned_data["version"],
+                    changes=values,
+                    **relations,
+                    **rows,
+                )
+            )
+        else:
+            saved = refused_as_forbidden(
+                lambda: services.create_action(user=request.user, **values, **relations, **rows)
+            )
+        # The admin goes on with the object it holds (the message, the history log, the redirect).
+        form.instance.pk, form.instance.version = saved.pk, saved.version
+        form.instance._state.adding = False
+        for formset in formsets:
+            if type(formset.inline_admin) not in ROW_INLINES:
+                formset.instance = form.instance
+                self.save_formset(request, form, formset, change=change)
+        return None
+
+    def rows_of(self, formset):
+        """The rows an inline formset holds once saved, as the services take them: each kept row's
+        values (with its id when it exists), the deleted and the blank extra ones left out."""
+        fields = services.CHILD_FIELDS[formset.model]
+        rows = []
+        # What formset.save() would have noted, for the change message of the history log.
+        formset.new_objects, formset.changed_objects = [], []
+        formset.deleted_objects = [form.instance for form in formset.deleted_forms if form.instance.pk is not None]
+        for row_form in formset.forms:
+            if row_form in formset.deleted_forms or (row_form.instance.pk is None and not row_form.has_changed()):
+                continue
+            values = {name: row_form.cleaned_data.get(name) for name in fields if name in row_form.fields}
+            if row_form.instance.pk is not None:
+                values["id"] = row_form.instance.pk
+                if row_form.has_changed():
+                    formset.changed_objects.append((row_form.instance, row_form.changed_data))
+            else:
+                formset.new_objects.append(row_form.instance)
+            rows.append(values)
+        return rows
+
+    def delete_model(self, request, obj):
+        refused_as_forbidden(lambda: services.delete_action(user=request.user, action=obj))
+
+    def delete_queryset(self, request, queryset):
+        for action in queryset:
+            self.delete_model(request, action)
 
 
 @admin.register(Response)
-class ResponseAdmin(ResponseRecording, ActionChoices, HistoryRuleAdmin):
+class ResponseAdmin(ResponseRows, ActionChoices, HistoryRuleAdmin):
     list_display = [
         "need",
         "partner",
@@ -249,6 +344,11 @@ class ResponseAdmin(ResponseRecording, ActionChoices, HistoryRuleAdmin):
     ]
     actions = ["confirm_selected", "reject_selected"]
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        # The action and the need name the response; linking another pair is another response.
+        return [*fields, "action", "need"] if obj is not None else fields
+
     @admin.display(description=_("partner"), ordering="need__partner")
     def partner(self, obj):
         return obj.need.partner
@@ -256,6 +356,16 @@ class ResponseAdmin(ResponseRecording, ActionChoices, HistoryRuleAdmin):
     @admin.display(description=_("matched words"))
     def matched_words(self, obj):
         return ", ".join(obj.matched_terms) or None
+
+    def save_model(self, request, obj, form, change):
+        self.save_response(request, obj)
+
+    def delete_model(self, request, obj):
+        self.withdraw_response(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for response in queryset:
+            self.withdraw_response(request, response)
 
     def has_confirm_permission(self, request):
         return can(request.user, Verb.REVIEW, Response)
@@ -300,8 +410,23 @@ class ResponseAdmin(ResponseRecording, ActionChoices, HistoryRuleAdmin):
         return None
 
 
+class ActionRowAdmin(ActionChoices, HistoryRuleAdmin):
+    """A row of an action (participation, sector, budget, transaction) on its own page, written
+    through services.save_row and services.delete_row, which give the action a new version."""
+
+    def save_model(self, request, obj, form, change):
+        refused_as_forbidden(lambda: services.save_row(user=request.user, row=obj))
+
+    def delete_model(self, request, obj):
+        refused_as_forbidden(lambda: services.delete_row(user=request.user, row=obj))
+
+    def delete_queryset(self, request, queryset):
+        for row in queryset:
+            self.delete_model(request, row)
+
+
 @admin.register(ActionOrganisation)
-class ActionOrganisationAdmin(ActionChoices, HistoryRuleAdmin):
+class ActionOrganisationAdmin(ActionRowAdmin):
     list_display = ["action", "organisation", "role"]
     list_filter = ["role"]
     search_fields = ["action__title", "organisation__name", "organisation__acronym"]
@@ -310,7 +435,7 @@ class ActionOrganisationAdmin(ActionChoices, HistoryRuleAdmin):
 
 
 @admin.register(ActionSector)
-class ActionSectorAdmin(ActionChoices, HistoryRuleAdmin):
+class ActionSectorAdmin(ActionRowAdmin):
     list_display = ["action", "vocabulary", "code", "percentage"]
     list_filter = ["vocabulary"]
     search_fields = ["code", "action__title"]
@@ -319,20 +444,25 @@ class ActionSectorAdmin(ActionChoices, HistoryRuleAdmin):
 
 
 @admin.register(Budget)
-class BudgetAdmin(ActionChoices, HistoryRuleAdmin):
-    list_display = ["action", "budget_type", "status", "period_start", "period_end", "value", "currency", "value_date"]
+class BudgetAdmin(ActionRowAdmin):
+    list_display = [
+        "action", "budget_type", "status", "period_start", "period_end", "value", "currency", "value_date",
+        "value_eur",
+    ]  # fmt: skip
     list_filter = ["budget_type", "status", "currency"]
     search_fields = ["action__title", "action__iati_identifier"]
     list_select_related = ["action"]
     autocomplete_fields = ["action"]
+    readonly_fields = EUR_FIGURE
     date_hierarchy = "period_start"
 
 
 @admin.register(Transaction)
-class TransactionAdmin(ActionChoices, HistoryRuleAdmin):
-    list_display = ["action", "transaction_type", "date", "value", "currency", "provider", "receiver"]
+class TransactionAdmin(ActionRowAdmin):
+    list_display = ["action", "transaction_type", "date", "value", "currency", "value_eur", "provider", "receiver"]
     list_filter = ["transaction_type", "currency"]
     search_fields = ["action__title", "action__iati_identifier", "description"]
     list_select_related = ["action", "provider", "receiver"]
     autocomplete_fields = ["action", "provider", "receiver"]
+    readonly_fields = EUR_FIGURE
     date_hierarchy = "date"

@@ -1,9 +1,11 @@
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -22,6 +24,76 @@ from .choices import (
 
 currency_code = RegexValidator(r"^[A-Z]{3}$", _("Use an ISO 4217 currency code such as EUR."))
 MONEY = {"max_digits": 18, "decimal_places": 2}
+
+# The rules of the response mapping that more than one part of the platform asks, stated once:
+# the admin's filters, the API's filters, the analysis, the reports and the export import them.
+#
+# An action's dates are its actual ones, else its planned ones (START, END).
+START = Coalesce("actual_start", "planned_start")
+END = Coalesce("actual_end", "planned_end")
+# An action works for the needs unless it is still in the pipeline, cancelled or suspended, or was
+# withdrawn from the IATI file it came from.
+INACTIVE_STATUSES = (ActivityStatus.PIPELINE, ActivityStatus.CANCELLED, ActivityStatus.SUSPENDED)
+# The IATI recipient regions that are the Western Balkans as a region (vocabulary 1, OECD DAC:
+# 88 "States Ex-Yugoslavia unspecified"); "Europe, regional" (89) reaches far beyond it.
+WESTERN_BALKAN_REGIONS = ("88",)
+
+
+def is_active(*, status, start, end, withdrawn, first, last):
+    """Whether an action works at some time between the days `first` and `last`: not withdrawn,
+    not in an inactive status, started (actual, else planned start) on or before `last`, and not
+    ended (actual, else planned end) before `first`; no end means it goes on. An action with no
+    start date is active at no time: nobody can say when it works, so it is counted nowhere (it is
+    listed as undated instead). The same rule as ActionQuerySet.active_between."""
+    if withdrawn or status in INACTIVE_STATUSES or start is None:
+        return False
+    return start <= last and (end is None or end >= first)
+
+
+def year_span(year):
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+class ActionQuerySet(models.QuerySet):
+    def with_dates(self):
+        """Annotated with `start_on` and `end_on`: the actual dates, else the planned ones."""
+        return self.annotate(start_on=START, end_on=END)
+
+    def active_between(self, first, last):
+        """The actions working at some time between the days `first` and `last` (see is_active)."""
+        return (
+            self.filter(withdrawn_at__isnull=True)
+            .exclude(status__in=INACTIVE_STATUSES)
+            .alias(start_on=START, end_on=END)
+            .filter(start_on__isnull=False, start_on__lte=last)
+            .filter(Q(end_on__isnull=True) | Q(end_on__gte=first))
+        )
+
+    def active_in(self, year):
+        """The actions working at some time in `year` (see is_active)."""
+        return self.active_between(*year_span(year))
+
+    def active_on(self, day):
+        """The actions working on the day `day` (see is_active)."""
+        return self.active_between(day, day)
+
+    def in_mission(self):
+        """The actions of the IISG's mission: benefiting one of the Western Balkan partners, or the
+        Western Balkans as a region (WESTERN_BALKAN_REGIONS). Imported actions outside it are
+        kept, but no figure counts them."""
+        partners = Action.partners.through.objects.filter(action=OuterRef("pk"))
+        region = Recipient.objects.filter(
+            action=OuterRef("pk"), kind=Recipient.Kind.REGION, code__in=WESTERN_BALKAN_REGIONS
+        ).exclude(vocabulary__in=NON_DAC_REGION_VOCABULARIES)
+        return self.filter(Exists(partners) | Exists(region))
+
+    def counted(self):
+        """The actions figures count: of the mission and not withdrawn."""
+        return self.in_mission().filter(withdrawn_at__isnull=True)
+
+
+# Region vocabularies other than the OECD DAC's (an empty one is taken as the DAC's, IATI's default).
+NON_DAC_REGION_VOCABULARIES = ("2", "99")
 
 
 class Action(Versioned, TimeStampedModel):
@@ -101,6 +173,8 @@ class Action(Versioned, TimeStampedModel):
     )
     history = HistoricalRecords(m2m_fields=[partners, pillars])
 
+    objects = ActionQuerySet.as_manager()
+
     class Meta:
         ordering = ["title"]
         verbose_name = _("action")
@@ -130,11 +204,20 @@ class Action(Versioned, TimeStampedModel):
 
     @property
     def start(self):
+        """The actual start, else the planned one (START)."""
         return self.actual_start or self.planned_start
 
     @property
     def end(self):
+        """The actual end, else the planned one (END)."""
         return self.actual_end or self.planned_end
+
+    def is_active_in(self, year):
+        """ActionQuerySet.active_in for this one action."""
+        first, last = year_span(year)
+        return is_active(
+            status=self.status, start=self.start, end=self.end, withdrawn=self.withdrawn_at, first=first, last=last
+        )
 
 
 class ActionOrganisation(CleanedText):
@@ -208,7 +291,13 @@ class ActionSector(CleanedText):
 
 class Money(CleanedText):
     """A value in its own currency at its value date, with the EUR figure derived from the monthly
-    rates (iisg.actions.money). Without a currency or a rate, the EUR figure stays empty: never 0."""
+    rates (iisg.actions.money). Without a currency or a rate, the EUR figure stays empty: never 0.
+
+    The EUR figure, its rate and the rate's month are worked out whenever the row is saved,
+    whoever saves it (the back office, the API, a workbook): at the month of the value date, else
+    of the row's own date (`dated_on`). Bulk writers (the IATI import) convert with the same
+    `Rates` before they insert; `money.fill_missing_eur` catches up rows written before a rate
+    was known."""
 
     value = models.DecimalField(_("value"), **MONEY)
     value_raw = models.CharField(_("value as published"), max_length=50, blank=True)
@@ -224,6 +313,30 @@ class Money(CleanedText):
 
     class Meta:
         abstract = True
+
+    EUR_FIELDS = ("value_eur", "eur_rate", "rate_month")
+
+    def dated_on(self):
+        """The date the value is converted at when it has no value date of its own."""
+        raise NotImplementedError
+
+    def fill_eur(self, rates=None):
+        """Set the EUR figure, rate and rate month from the value, its currency and its date, with
+        `rates` (iisg.actions.money.Rates) or the stored rates of its currency."""
+        from .money import Rates
+
+        if rates is None:
+            rates = Rates.for_currencies([self.currency])
+        for name, value in rates.fields(self.value, self.currency, self.value_date or self.dated_on()).items():
+            setattr(self, name, value)
+
+    def save(self, **kwargs):
+        if not getattr(self, "_eur_filled", False):
+            self.fill_eur()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *self.EUR_FIELDS}
+        self.__dict__.pop("_eur_filled", None)
+        super().save(**kwargs)
 
 
 def iso_currency_or_empty(name):
@@ -259,6 +372,9 @@ class Budget(Money):
 
     def __str__(self):
         return f"{self.value:,.2f} {self.currency} ({self.period_start:%Y-%m}–{self.period_end:%Y-%m})"
+
+    def dated_on(self):
+        return self.period_start
 
 
 class PlannedDisbursement(Money):
@@ -305,6 +421,9 @@ class PlannedDisbursement(Money):
     def __str__(self):
         return f"{self.value:,.2f} {self.currency} ({self.period_start:%Y-%m})"
 
+    def dated_on(self):
+        return self.period_start
+
 
 class Transaction(Money):
     """A commitment, disbursement or expenditure of an action, in its currency and value date."""
@@ -347,6 +466,9 @@ class Transaction(Money):
 
     def __str__(self):
         return f"{self.get_transaction_type_display()} {self.date:%Y-%m-%d} {self.value:,.2f} {self.currency}"
+
+    def dated_on(self):
+        return self.date
 
 
 class Recipient(CleanedText):

@@ -16,8 +16,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from .models import ExchangeRate
+from iisg.core.history import record_changed
+
+from .models import Budget, ExchangeRate, PlannedDisbursement, Transaction
+
+MONEY_MODELS = (Budget, PlannedDisbursement, Transaction)
 
 CENT = Decimal("0.01")
 RATE_PLACES = Decimal("0.0000000001")
@@ -79,6 +84,16 @@ class Rates:
     def from_database(cls):
         return cls(ExchangeRate.objects.values_list("currency", "month", "value").iterator(chunk_size=5000))
 
+    @classmethod
+    def for_currencies(cls, currencies):
+        """The rates of `currencies` (and the euro's, which every cross rate needs) only: what a
+        single row's conversion reads, a few hundred rows instead of the whole table."""
+        wanted = {code for code in currencies if code} - {"EUR"}
+        if not wanted:
+            return cls([])
+        rows = ExchangeRate.objects.filter(currency__in=[*wanted, "EUR"]).values_list("currency", "month", "value")
+        return cls(rows)
+
     def rate(self, currency, on):
         """(rate, month) of `currency` in EUR at the month of `on`, else the nearest known month;
         None when the currency has no rate."""
@@ -110,3 +125,21 @@ class Rates:
         if conversion is None:
             return {"value_eur": None, "eur_rate": None, "rate_month": None}
         return {"value_eur": conversion.value_eur, "eur_rate": conversion.rate, "rate_month": conversion.month}
+
+
+@transaction.atomic
+def fill_missing_eur(rates=None):
+    """Give a EUR figure to every budget, planned disbursement and transaction that has a currency
+    but none yet (saved before a rate of its month was loaded), now that the rates allow it; each
+    change is kept in the row's history. Returns {model verbose name plural: rows filled}."""
+    rates = rates or Rates.from_database()
+    filled = {}
+    for model in MONEY_MODELS:
+        rows = []
+        for row in model.objects.filter(value_eur__isnull=True).exclude(currency="").iterator(chunk_size=2000):
+            row.fill_eur(rates)
+            if row.value_eur is not None:
+                rows.append(row)
+        record_changed(model, rows, model.EUR_FIELDS, user=None, reason=_("EUR figure from the loaded exchange rates"))
+        filled[str(model._meta.verbose_name_plural)] = len(rows)
+    return filled

@@ -1,22 +1,33 @@
-"""The response mapping as business operations: donors and implementers create actions and propose
-which needs they respond to; the Secretariat confirms or rejects each proposed response.
+"""The response mapping as business operations: donors and implementers create and change actions
+with the rows that belong to them, and propose which needs they respond to; the Secretariat
+confirms or rejects each proposed response.
 
-Like the needs services, each takes the acting `user`, asks iisg.core.permissions.can() itself,
-runs in one transaction and raises an error of iisg.needs.errors when it refuses. Changes are
-recorded in the history with the user and the comment.
+An action is one aggregate: its own fields, its beneficiary partners and pillars, and its child
+rows — participating organisations, sectors, budgets and transactions. These functions are the
+only writers of it, whichever door the change came through (the back office, the API, the
+actions workbook): each takes the acting `user`, asks iisg.core.permissions.can() itself, checks
+the version the editor read, cleans and checks the values (full_clean), gives money its EUR figure
+(iisg.actions.models.Money), runs in one transaction and records every change in the history with
+the user and the comment. Refusals are the errors of iisg.needs.errors; values the model refuses
+are a ValidationError naming the row and the field.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from iisg.core.choices import Role, Verb
+from iisg.core.concurrency import claim_version
+from iisg.core.history import record, record_deletion
 from iisg.core.permissions import can, viewer_of
+from iisg.core.text import UnsafeText, clean_text
 from iisg.needs.choices import NeedStatus
 from iisg.needs.errors import CommentRequired, DuplicateResponse, InvalidTransition, NotAllowed, WorkflowError
 
 from .choices import ActionSource, ActivityStatus, Coverage, OrganisationRole, ResponseStatus
-from .models import Action, ActionOrganisation, Response
+from .identifiers import platform_identifier
+from .models import Action, ActionOrganisation, ActionSector, Budget, Money, Response, Transaction
 
 # The role an organisation takes in an action its donor or implementer user creates.
 PARTICIPATION_OF_ROLE = {Role.DONOR: OrganisationRole.FUNDING, Role.IMPLEMENTER: OrganisationRole.IMPLEMENTING}
@@ -24,12 +35,49 @@ PARTICIPATION_OF_ROLE = {Role.DONOR: OrganisationRole.FUNDING, Role.IMPLEMENTER:
 # Needs nobody responds to: still with their partner, or rejected.
 CLOSED_TO_RESPONSES = (NeedStatus.DRAFT, NeedStatus.RETURNED, NeedStatus.REJECTED)
 
+# What people enter about an action itself; the rest (source, IATI metadata, withdrawal) the
+# platform records.
+ACTION_FIELDS = (
+    "title",
+    "description",
+    "iati_identifier",
+    "status",
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+    "default_currency",
+)
+# The rows written with an action, by the name the API and the services give each list.
+CHILDREN = {
+    "participations": ActionOrganisation,
+    "sectors": ActionSector,
+    "budgets": Budget,
+    "transactions": Transaction,
+}
+CHILD_FIELDS = {
+    ActionOrganisation: ("organisation", "role"),
+    ActionSector: ("vocabulary", "code", "percentage"),
+    Budget: ("budget_type", "status", "period_start", "period_end", "value", "currency", "value_date"),
+    Transaction: (
+        "transaction_type",
+        "date",
+        "reference",
+        "provider",
+        "receiver",
+        "description",
+        "value",
+        "currency",
+        "value_date",
+    ),
+}
 
-def _record(obj, *, user, comment):
-    obj._history_user = user
-    obj._change_reason = comment or None
-    obj.save()
-    del obj._change_reason
+
+def cleaned_comment(comment):
+    try:
+        return clean_text(comment or "")
+    except UnsafeText as error:
+        raise ValidationError({"comment": str(error)}) from None
 
 
 def join_as_participant(*, user, action):
@@ -41,15 +89,17 @@ def join_as_participant(*, user, action):
         return
     for role, participation_role in PARTICIPATION_OF_ROLE.items():
         if role in viewer.roles:
-            participation = ActionOrganisation.objects.filter(
+            exists = ActionOrganisation.objects.filter(
                 action=action, organisation_id=viewer.organisation_id, role=participation_role
-            ).first()
-            if participation is None:
+            ).exists()
+            if not exists:
                 participation = ActionOrganisation(
                     action=action, organisation_id=viewer.organisation_id, role=participation_role
                 )
-                participation._history_user = user
-                participation.save()
+                record(participation, user=user, reason=_("Takes part as the creator's organisation"))
+
+
+# Actions
 
 
 @transaction.atomic
@@ -62,23 +112,35 @@ def create_action(
     pillars=(),
     planned_start=None,
     planned_end=None,
+    actual_start=None,
+    actual_end=None,
     status=ActivityStatus.IMPLEMENTATION,
     default_currency="EUR",
     source=ActionSource.ENTERED,
     iati_identifier=None,
+    participations=None,
+    sectors=None,
+    budgets=None,
+    transactions=None,
+    comment="",
+    rates=None,
 ):
-    """Create an action with its beneficiary partners and pillars; the organisation of a donor or
-    implementer user takes part in it (see join_as_participant). Returns the action.
+    """Create an action with its beneficiary partners and pillars and, when given, its child rows
+    (lists of dicts of CHILD_FIELDS); the organisation of a donor or implementer user takes part
+    in it (see join_as_participant). An action without an IATI identifier gets the platform's
+    (iisg.actions.identifiers), so that it can be published. Returns the action.
 
     Raises NotAllowed (neither the Secretariat nor a donor or implementer with an organisation),
-    and django.core.exceptions.ValidationError for values the model refuses (a title too long, a
-    planned end before the start, a currency that is not an ISO code).
+    and ValidationError for values the model refuses (a title too long, a planned end before the
+    start, a currency that is not an ISO code, a child row that does not hold together).
     """
     action = Action(
         title=title,
         description=description,
         planned_start=planned_start,
         planned_end=planned_end,
+        actual_start=actual_start,
+        actual_end=actual_end,
         status=status,
         default_currency=default_currency,
         source=source,
@@ -87,11 +149,221 @@ def create_action(
     if not can(user, Verb.ADD, action):
         raise NotAllowed(_("Only donors, implementers and the Secretariat create actions."))
     action.full_clean()
-    _record(action, user=user, comment=_("Created"))
+    record(action, user=user, reason=cleaned_comment(comment) or _("Created"))
+    if action.iati_identifier is None:
+        _give_platform_identifier(action)
     action.partners.set(partners)
     action.pillars.set(pillars)
+    _write_children(
+        user=user,
+        action=action,
+        lists={"participations": participations, "sectors": sectors, "budgets": budgets, "transactions": transactions},
+        reason=_("Created with the action"),
+        rates=rates,
+    )
     join_as_participant(user=user, action=action)
     return action
+
+
+def _give_platform_identifier(action):
+    """The platform's IATI identifier for a new action: its number is known only once it is
+    saved, so the identifier is written beside the row and its first history record."""
+    identifier = platform_identifier(action)
+    if identifier is None or Action.objects.filter(iati_identifier=identifier).exists():
+        return
+    action.iati_identifier = identifier
+    Action.objects.filter(pk=action.pk).update(iati_identifier=identifier)
+    Action.history.filter(id=action.pk).update(iati_identifier=identifier)
+
+
+@transaction.atomic
+def update_action(
+    *,
+    user,
+    action,
+    version,
+    changes=None,
+    partners=None,
+    pillars=None,
+    participations=None,
+    sectors=None,
+    budgets=None,
+    transactions=None,
+    comment="",
+    rates=None,
+):
+    """Change an action as a whole, if nobody saved it since `version`: its own fields (`changes`:
+    ACTION_FIELDS → values), its partners and pillars, and each list of child rows given (None
+    leaves a list alone; a list replaces it: a row with an `id` of the action's is changed, a row
+    without one added, a row of the action not listed deleted). One new version, and a history
+    row for each record that changed, with the user and the comment. Returns the action.
+
+    Raises EditConflict, NotAllowed (the user's organisation does not take part in it), and
+    ValidationError for values the model refuses.
+    """
+    changes = dict(changes or {})
+    unknown = set(changes) - set(ACTION_FIELDS)
+    if unknown:
+        raise ValueError(f"Not fields people enter about an action: {', '.join(sorted(unknown))}.")
+    stored = Action.objects.select_for_update().get(pk=action.pk)
+    if not can(user, Verb.CHANGE, stored):
+        raise NotAllowed(
+            _("You may not change “%(action)s”: your organisation does not take part in it.") % {"action": stored}
+        )
+    claim_version(stored, version)
+    for name, value in changes.items():
+        setattr(stored, name, value)
+    if stored.iati_identifier == "":
+        stored.iati_identifier = None
+    stored.full_clean()
+    comment = cleaned_comment(comment)
+    record(stored, user=user, reason=comment or _("Changed"))
+    if partners is not None:
+        stored.partners.set(partners)
+    if pillars is not None:
+        stored.pillars.set(pillars)
+    _write_children(
+        user=user,
+        action=stored,
+        lists={"participations": participations, "sectors": sectors, "budgets": budgets, "transactions": transactions},
+        reason=comment or _("Changed with the action"),
+        rates=rates,
+    )
+    if participations is not None:
+        join_as_participant(user=user, action=stored)
+    return stored
+
+
+@transaction.atomic
+def delete_action(*, user, action, comment=""):
+    """Delete an action with its rows, recorded with the user and the comment. A donor or
+    implementer deletes its own actions while no response to them is confirmed; the Secretariat
+    any. Raises NotAllowed."""
+    stored = Action.objects.select_for_update().get(pk=action.pk)
+    if not can(user, Verb.DELETE, stored):
+        raise NotAllowed(
+            _("You may not delete “%(action)s”: it is not your organisation's, or a response to it is confirmed.")
+            % {"action": stored}
+        )
+    record_deletion(stored, user=user, reason=cleaned_comment(comment) or _("Deleted"))
+
+
+# The rows of an action
+
+
+def _write_children(*, user, action, lists, reason, rates):
+    for kind, rows in lists.items():
+        if rows is not None:
+            _replace(user=user, action=action, kind=kind, rows=rows, reason=reason, rates=rates)
+
+
+def _replace(*, user, action, kind, rows, reason, rates):
+    model = CHILDREN[kind]
+    existing = {row.pk: row for row in model.objects.filter(action=action)}
+    kept, seen, errors = set(), {}, {}
+    for index, values in enumerate(rows):
+        values = dict(values)
+        pk = values.pop("id", None)
+        if pk is not None and pk not in existing:
+            errors[f"{kind}[{index}].id"] = [
+                _("The action has no %(row)s %(id)s.") % {"row": model._meta.verbose_name, "id": pk}
+            ]
+            continue
+        row = existing[pk] if pk is not None else model(action=action)
+        kept.add(pk)
+        fields = CHILD_FIELDS[model]
+        unknown = set(values) - set(fields)
+        if unknown:
+            raise ValueError(f"Not fields of a {model._meta.verbose_name}: {', '.join(sorted(unknown))}.")
+        changed = row.pk is None or any(
+            _stored(row, name) != _stored_value(model, name, value) for name, value in values.items()
+        )
+        for name, value in values.items():
+            setattr(row, name, value)
+        try:
+            _prepare(row, action, rates)
+        except ValidationError as error:
+            errors.update({f"{kind}[{index}].{field}": messages for field, messages in error.message_dict.items()})
+            continue
+        key = _natural_key(row)
+        if key is not None and key in seen:
+            errors[f"{kind}[{index}]"] = [_("The same row is also at position %(index)s.") % {"index": seen[key]}]
+            continue
+        seen[key] = index
+        if changed:
+            record(row, user=user, reason=reason)
+    if errors:
+        raise ValidationError(errors)
+    for pk, row in existing.items():
+        if pk not in kept:
+            record_deletion(row, user=user, reason=reason)
+
+
+def _stored(row, name):
+    return getattr(row, row._meta.get_field(name).attname)
+
+
+def _stored_value(model, name, value):
+    if model._meta.get_field(name).is_relation and value is not None and hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def _natural_key(row):
+    """What two rows of one action may not share (the tables' unique constraints)."""
+    if isinstance(row, ActionOrganisation):
+        return (row.organisation_id, row.role)
+    if isinstance(row, ActionSector):
+        return (row.vocabulary, row.code)
+    return None
+
+
+def _prepare(row, action, rates=None):
+    """Check a child row as the table will hold it: money takes the action's default currency when
+    it names none (IATI: the value's own currency, else the activity's) and its EUR figure."""
+    row.action = action
+    if isinstance(row, Money):
+        if not row.currency:
+            row.currency = action.default_currency or ""
+        row.full_clean(exclude=["action", *Money.EUR_FIELDS])
+        row.fill_eur(rates)
+        row._eur_filled = True
+    else:
+        row.full_clean(exclude=["action"])
+
+
+@transaction.atomic
+def save_row(*, user, row, comment=""):
+    """Add or change one row of an action (a participation, a sector, a budget, a transaction) on
+    its own, as its own back-office form does: checked like the rows update_action writes, and
+    the action takes a new version, so that a form of the action opened before conflicts.
+    Raises NotAllowed, ValidationError."""
+    action = Action.objects.select_for_update().get(pk=row.action_id)
+    if not can(user, Verb.CHANGE, action):
+        raise NotAllowed(_("You may not change “%(action)s”.") % {"action": action})
+    _prepare(row, action)
+    if _natural_key(row) is not None:
+        others = type(row).objects.filter(action=action).exclude(pk=row.pk)
+        if any(_natural_key(other) == _natural_key(row) for other in others):
+            raise ValidationError(_("The action already has this %(row)s.") % {"row": row._meta.verbose_name})
+    reason = cleaned_comment(comment) or (_("Changed") if row.pk else _("Added"))
+    record(row, user=user, reason=reason)
+    record(action, user=user, reason=_("%(row)s: %(reason)s") % {"row": row._meta.verbose_name, "reason": reason})
+    return row
+
+
+@transaction.atomic
+def delete_row(*, user, row, comment=""):
+    """Delete one row of an action on its own; the action takes a new version. Raises NotAllowed."""
+    action = Action.objects.select_for_update().get(pk=row.action_id)
+    if not can(user, Verb.CHANGE, action):
+        raise NotAllowed(_("You may not change “%(action)s”.") % {"action": action})
+    reason = cleaned_comment(comment) or _("Deleted")
+    record_deletion(row, user=user, reason=reason)
+    record(action, user=user, reason=_("%(row)s: %(reason)s") % {"row": row._meta.verbose_name, "reason": reason})
+
+
+# Responses
 
 
 @transaction.atomic
@@ -105,6 +377,7 @@ def propose_response(*, user, action, need, coverage=Coverage.PARTIAL, comment="
     """
     if coverage not in Coverage.values:
         raise WorkflowError(_("The coverage is full or partial."))
+    comment = cleaned_comment(comment)
     response = Response(
         action=action, need=need, coverage=coverage, status=ResponseStatus.PROPOSED, proposed_by=user, comment=comment
     )
@@ -125,7 +398,7 @@ def propose_response(*, user, action, need, coverage=Coverage.PARTIAL, comment="
         )
     try:
         with transaction.atomic():
-            _record(response, user=user, comment=comment or _("Proposed"))
+            record(response, user=user, reason=comment or _("Proposed"))
     except IntegrityError:  # proposed at the same moment by someone else
         raise DuplicateResponse(
             _("“%(action)s” already responds to %(reference)s.") % {"action": action, "reference": need.reference}
@@ -133,8 +406,45 @@ def propose_response(*, user, action, need, coverage=Coverage.PARTIAL, comment="
     return response
 
 
+def _locked_response(response):
+    return Response.objects.select_for_update(of=("self",)).select_related("need", "action").get(pk=response.pk)
+
+
+@transaction.atomic
+def change_response(*, user, response, coverage, comment=""):
+    """Change how much a response covers its need (full or partial). Its donor or implementer
+    while it is proposed; the Secretariat at any time. Its status moves only by confirm_response
+    and reject_response. Raises NotAllowed, WorkflowError."""
+    if coverage not in Coverage.values:
+        raise WorkflowError(_("The coverage is full or partial."))
+    response = _locked_response(response)
+    if not can(user, Verb.CHANGE, response):
+        raise NotAllowed(
+            _("The response is %(status)s: only the Secretariat changes it now.")
+            % {"status": response.get_status_display().lower()}
+        )
+    comment = cleaned_comment(comment)
+    if response.coverage == coverage and not comment:
+        return response
+    response.coverage = coverage
+    if comment:
+        response.comment = comment
+    record(response, user=user, reason=comment or _("Coverage: %(coverage)s") % {"coverage": Coverage(coverage).label})
+    return response
+
+
+@transaction.atomic
+def withdraw_response(*, user, response, comment=""):
+    """Withdraw (delete) a response: its donor or implementer while it is proposed, the
+    Secretariat any. Recorded in its history. Raises NotAllowed."""
+    response = _locked_response(response)
+    if not can(user, Verb.DELETE, response):
+        raise NotAllowed(_("Only the Secretariat withdraws a response once it is reviewed."))
+    record_deletion(response, user=user, reason=cleaned_comment(comment) or _("Withdrawn"))
+
+
 def _decide(*, user, response, status, comment):
-    response = Response.objects.select_for_update(of=("self",)).select_related("need", "action").get(pk=response.pk)
+    response = _locked_response(response)
     if not can(user, Verb.REVIEW, response):
         raise NotAllowed(_("Only the Secretariat confirms or rejects responses."))
     if response.status == status:
@@ -153,7 +463,7 @@ def _decide(*, user, response, status, comment):
     else:
         response.confirmed_by = None
         response.confirmed_at = None
-    _record(response, user=user, comment=comment or ResponseStatus(status).label)
+    record(response, user=user, reason=comment or ResponseStatus(status).label)
     return response
 
 
@@ -162,7 +472,7 @@ def confirm_response(*, user, response, comment=""):
     """Confirm a proposed (or earlier rejected) response: it now counts in the analysis, with who
     confirmed it and when. Secretariat only (the review verb).
     Raises NotAllowed, InvalidTransition (already confirmed)."""
-    return _decide(user=user, response=response, status=ResponseStatus.CONFIRMED, comment=comment.strip())
+    return _decide(user=user, response=response, status=ResponseStatus.CONFIRMED, comment=cleaned_comment(comment))
 
 
 @transaction.atomic
@@ -170,7 +480,7 @@ def reject_response(*, user, response, comment):
     """Reject a proposed (or earlier confirmed) response, saying why; it no longer counts.
     Secretariat only (the review verb).
     Raises NotAllowed, CommentRequired, InvalidTransition (already rejected)."""
-    comment = (comment or "").strip()
+    comment = cleaned_comment(comment)
     if not comment and can(user, Verb.REVIEW, response):
         raise CommentRequired(_("Say why the response is rejected."))
     return _decide(user=user, response=response, status=ResponseStatus.REJECTED, comment=comment)

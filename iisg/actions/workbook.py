@@ -334,7 +334,9 @@ def _check_actions(user, rows, problems):
         if bad:
             continue
         values_of = {
-            "iati_identifier": iati or None,
+            # An empty cell keeps the identifier: the platform's own (create_action) is the
+            # action's key once published, and is never cleared by a blank cell.
+            "iati_identifier": iati or (stored.iati_identifier if stored else None),
             "title": values["title"],
             "description": values.get("description") or "",
             "planned_start": start,

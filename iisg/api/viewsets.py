@@ -46,6 +46,5 @@ class RuleViewSet(
             serializer.save()
 
     def perform_destroy(self, instance):
-        instance._history_user = self.request.user
-        with transaction.atomic():
-            instance.delete()
+        # Each app's service deletes (checks, history with the user); there is no generic delete.
+        raise NotImplementedError(f"{type(self).__name__} deletes through its app's service.")

@@ -26,6 +26,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from . import accounts
 from .choices import Verb
 from .concurrency import EditConflict, claim_version, conflict
+from .history import record, record_deletion
 from .permissions import can, permitted, rule_for, visible
 from .twofactor import TwoFactorLoginForm
 
@@ -201,12 +202,11 @@ class RuleAdminMixin(RuleChecks):
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
             inline.check_delete(request, obj)
-            obj.delete()
+            inline.delete_row(request, obj)
         for obj in instances:
             original = inline.stored(obj)
             inline.check_save(request, obj, original)
             inline.prepare_save(request, obj, original)
-            obj._history_user = request.user
             inline.save_row(request, obj)
         formset.save_m2m()
 
@@ -382,7 +382,12 @@ class RuleInlineMixin(RuleChecks):
         return formset
 
     def save_row(self, request, obj):
-        obj.save()
+        """Hook: write one row of the inline; an app whose rows have a service calls it here."""
+        record(obj, user=request.user, reason="")
+
+    def delete_row(self, request, obj):
+        """Hook: delete one row of the inline; an app whose rows have a service calls it here."""
+        record_deletion(obj, user=request.user, reason="")
 
 
 class RuleTabularInline(RuleInlineMixin, admin.TabularInline):

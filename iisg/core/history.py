@@ -20,8 +20,9 @@ def _stamped(obj, user, reason):
 
 
 def _unstamped(obj):
-    for name in ("_history_user", "_change_reason"):
-        obj.__dict__.pop(name, None)
+    # The user stays: a many-to-many change that follows (an action's partners) is recorded by
+    # django-simple-history as a history row of its own, and names the same user.
+    obj.__dict__.pop("_change_reason", None)
 
 
 def record(obj, *, user, reason, **save_kwargs):

@@ -2,8 +2,8 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from iisg.api.fields import VisibleRelatedField, expected_version
-from iisg.core.concurrency import claim_version
-from iisg.directory.models import Partner, Pillar
+from iisg.api.serializers import StrictModelSerializer, StrictSerializer
+from iisg.directory.models import Organisation, Partner, Pillar
 from iisg.needs.models import Need
 
 from .. import services
@@ -67,8 +67,8 @@ ACTION_FIELDS = [
 
 
 class ActionSerializer(serializers.ModelSerializer):
-    """An action with its participating organisations, sectors, budgets and transactions (read
-    only here: the back office, the Excel template and the IATI import write them)."""
+    """An action with its participating organisations, sectors, budgets and transactions, each
+    money row with its EUR figure, the rate and the rate's month."""
 
     participations = ParticipationSerializer(many=True, read_only=True)
     sectors = SectorSerializer(many=True, read_only=True)
@@ -81,50 +81,82 @@ class ActionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ActionWriteSerializer(serializers.ModelSerializer):
-    """What a donor or implementer enters about an action; a new one has the user's organisation
-    taking part in it (iisg.actions.services.create_action)."""
+class ParticipationWriteSerializer(StrictModelSerializer):
+    organisation = VisibleRelatedField(queryset=Organisation.objects.all())
+
+    class Meta:
+        model = ActionOrganisation
+        fields = ["id", "organisation", "role"]
+        extra_kwargs = {"id": {"read_only": False, "required": False}}
+
+
+class SectorWriteSerializer(StrictModelSerializer):
+    class Meta:
+        model = ActionSector
+        fields = ["id", "vocabulary", "code", "percentage"]
+        extra_kwargs = {"id": {"read_only": False, "required": False}}
+
+
+ENTERED_MONEY = ["value", "currency", "value_date"]
+
+
+class BudgetWriteSerializer(StrictModelSerializer):
+    class Meta:
+        model = Budget
+        fields = ["id", "budget_type", "status", "period_start", "period_end", *ENTERED_MONEY]
+        extra_kwargs = {"id": {"read_only": False, "required": False}}
+
+
+class TransactionWriteSerializer(StrictModelSerializer):
+    provider = VisibleRelatedField(queryset=Organisation.objects.all(), allow_null=True, required=False)
+    receiver = VisibleRelatedField(queryset=Organisation.objects.all(), allow_null=True, required=False)
+
+    class Meta:
+        model = Transaction
+        fields = [
+            "id", "transaction_type", "date", "reference", "provider", "receiver", "description", *ENTERED_MONEY,
+        ]  # fmt: skip
+        extra_kwargs = {"id": {"read_only": False, "required": False}}
+
+
+class ActionWriteSerializer(StrictModelSerializer):
+    """What a donor or implementer enters about an action, with its rows: participating
+    organisations, sectors, budgets and transactions, each list replacing the action's (a row with
+    the `id` of one of its rows changes it, one without is added, a row left out is deleted; a
+    list not sent is left as it is). Written by iisg.actions.services (create_action,
+    update_action), which check the rules and the version, and give money its EUR figure; a new
+    action has the user's organisation taking part in it. Answers with the action as it is read."""
 
     partners = VisibleRelatedField(queryset=Partner.objects.all(), many=True, required=False)
     pillars = VisibleRelatedField(queryset=Pillar.objects.all(), many=True, required=False)
+    participations = ParticipationWriteSerializer(many=True, required=False)
+    sectors = SectorWriteSerializer(many=True, required=False)
+    budgets = BudgetWriteSerializer(many=True, required=False)
+    transactions = TransactionWriteSerializer(many=True, required=False)
 
     class Meta:
         model = Action
-        fields = [*ENTERED_FIELDS, "version"]
+        fields = [*ENTERED_FIELDS, "version", *services.CHILDREN]
 
     version = expected_version()
 
     def create(self, validated_data):
-        user = self.context["request"].user
         validated_data.pop("version", None)
-        actual = {name: validated_data.pop(name, None) for name in ("actual_start", "actual_end")}
-        action = services.create_action(user=user, **validated_data)
-        if any(actual.values()):
-            return self._apply(action, actual)
-        return action
+        return services.create_action(user=self.context["request"].user, **validated_data)
 
     def update(self, instance, validated_data):
-        claim_version(instance, validated_data.pop("version"))
-        return self._apply(instance, validated_data)
+        version = validated_data.pop("version")
+        written_with_it = (*services.CHILDREN, "partners", "pillars")
+        together = {name: validated_data.pop(name) for name in written_with_it if name in validated_data}
+        return services.update_action(
+            user=self.context["request"].user, action=instance, version=version, changes=validated_data, **together
+        )
 
-    def _apply(self, instance, validated_data):
-        partners = validated_data.pop("partners", None)
-        pillars = validated_data.pop("pillars", None)
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        if instance.iati_identifier == "":
-            instance.iati_identifier = None
-        instance.full_clean()
-        instance._history_user = self.context["request"].user
-        instance.save()
-        if partners is not None:
-            instance.partners.set(partners)
-        if pillars is not None:
-            instance.pillars.set(pillars)
-        return instance
+    def to_representation(self, instance):
+        return ActionSerializer(instance, context=self.context).data
 
 
-class ResponseSerializer(serializers.ModelSerializer):
+class ResponseSerializer(StrictModelSerializer):
     """The link of an action to a need. A new one is proposed, for the Secretariat to confirm."""
 
     action = VisibleRelatedField(queryset=Action.objects.all())
@@ -156,7 +188,7 @@ class ResponseSerializer(serializers.ModelSerializer):
         raise serializers.ValidationError(_("A response is proposed, confirmed or rejected, not edited."))
 
 
-class DecisionStepSerializer(serializers.Serializer):
+class DecisionStepSerializer(StrictSerializer):
     comment = serializers.CharField(
         required=False, allow_blank=True, max_length=2000, help_text="Why; required to reject."
     )

@@ -1,5 +1,6 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response as Answer
 
 from iisg.api.viewsets import RuleViewSet
@@ -18,11 +19,17 @@ class ActionViewSet(RuleViewSet):
     )
     filterset_class = filters.ActionFilter
     ordering_fields = ["title", "planned_start", "planned_end", "updated_at"]
+    # An action is written with its lists of rows: JSON holds them, a form body would flatten them
+    # away (and DRF would read the lists as empty), so a form body is refused (415).
+    parser_classes = [JSONParser]
 
     def get_serializer_class(self):
         if self.action in {"create", "update", "partial_update"}:
             return serializers.ActionWriteSerializer
         return serializers.ActionSerializer
+
+    def perform_destroy(self, instance):
+        services.delete_action(user=self.request.user, action=instance)
 
 
 DECISION = extend_schema(request=serializers.DecisionStepSerializer, responses=serializers.ResponseSerializer)
@@ -44,6 +51,9 @@ class ResponseViewSet(RuleViewSet):
         comment = data.validated_data.get("comment", "")
         response = service(user=self.request.user, response=self.visible_object(), comment=comment)
         return Answer(serializers.ResponseSerializer(response, context=self.get_serializer_context()).data)
+
+    def perform_destroy(self, instance):
+        services.withdraw_response(user=self.request.user, response=instance)
 
     @DECISION
     @action(detail=True, methods=["post"])

@@ -56,3 +56,42 @@ def test_the_shared_rates_load_once_and_a_second_load_changes_nothing():
     conversion = Rates.from_database().to_eur(Decimal("100"), "USD", date(2020, 1, 31))
     assert conversion.rate == (january["USD"] / january["EUR"]).quantize(Decimal("0.0000000001"))
     assert conversion.value_eur == Decimal("90.08")
+
+
+@pytest.mark.django_db
+def test_money_saved_by_anyone_gets_its_eur_figure_at_its_value_date_else_its_own_date():
+    from iisg.actions.models import Transaction
+    from iisg.core.tests import factories as f
+
+    load_rates()
+    table = Rates.from_database()
+    transaction = f.TransactionFactory(value=Decimal("1000.00"), currency="USD", value_date=None, date=date(2021, 7, 9))
+    assert transaction.value_eur == table.to_eur(Decimal("1000.00"), "USD", date(2021, 7, 9)).value_eur
+    assert transaction.rate_month == date(2021, 7, 1)
+
+    transaction.value_date = date(2020, 1, 15)
+    transaction.save(update_fields=["value_date"])
+    stored = Transaction.objects.get(pk=transaction.pk)
+    assert (stored.value_eur, stored.rate_month) == (
+        table.to_eur(Decimal("1000.00"), "USD", date(2020, 1, 15)).value_eur,
+        date(2020, 1, 1),
+    ), "a save of some fields still writes the EUR figure it changed"
+
+
+@pytest.mark.django_db
+def test_rates_loaded_later_fill_the_missing_eur_figures_and_the_history_says_so():
+    from iisg.actions.models import Transaction
+    from iisg.actions.money import fill_missing_eur
+    from iisg.core.tests import factories as f
+
+    waiting = f.TransactionFactory(value=Decimal("50.00"), currency="GBP", date=date(2021, 3, 3))
+    assert waiting.value_eur is None, "no rate yet: no EUR figure, never 0"
+    unknown = f.TransactionFactory(value=Decimal("5.00"), currency="XOF", date=date(2021, 3, 3))
+
+    load_rates()
+    assert fill_missing_eur()["transactions"] == 1
+    waiting.refresh_from_db()
+    assert waiting.value_eur == Rates.from_database().to_eur(Decimal("50.00"), "GBP", date(2021, 3, 3)).value_eur
+    assert waiting.history.first().history_change_reason == "EUR figure from the loaded exchange rates"
+    assert Transaction.objects.get(pk=unknown.pk).value_eur is None
+    assert fill_missing_eur()["transactions"] == 0, "a second run changes nothing"

@@ -357,17 +357,27 @@ def test_secretariat_confirms_and_rejects_selected_responses(client):
     assert to_reject.history.first().history_change_reason == reason
 
 
-def test_secretariat_confirming_in_the_form_records_who_and_when(client):
+def test_a_responses_status_moves_only_by_its_steps_not_by_the_change_form(client):
+    """confirm_response locks the row and checks the transition; a status typed into the form would
+    skip both, so the form shows the status and the steps are the list's actions."""
     user = login(client, Role.SECRETARIAT)
     response = f.ResponseFactory()
     url = admin_url(response, "change", response.pk)
-    data = form_data(client.get(url))
-    data["status"] = ResponseStatus.CONFIRMED
+    page = client.get(url)
+    assert "status" not in page.context["adminform"].form.fields
+    data = {**form_data(page), "status": ResponseStatus.CONFIRMED, "coverage": "full"}
 
     assert client.post(url, data).status_code == 302
     response.refresh_from_db()
-    assert response.status == ResponseStatus.CONFIRMED
-    assert response.confirmed_by == user
+    assert (response.status, response.coverage, response.confirmed_at) == (ResponseStatus.PROPOSED, "full", None)
+
+    confirmed = client.post(
+        reverse("admin:actions_response_changelist"),
+        {"action": "confirm_selected", ACTION_CHECKBOX_NAME: [response.pk]},
+    )
+    assert confirmed.status_code == 302
+    response.refresh_from_db()
+    assert (response.status, response.confirmed_by) == (ResponseStatus.CONFIRMED, user)
     assert response.confirmed_at is not None
 
 
