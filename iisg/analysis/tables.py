@@ -3,6 +3,7 @@
 Each builder turns a selectors.SupportMapping into a `Table`: named columns of a kind (text,
 count, money in EUR, share, date) and rows of plain values, so that the page, the CSV and the
 XLSX file show the same figures. `Link` cells are links on the page and their text in files.
+The files write every cell through iisg.core.spreadsheet: text is text, never a formula.
 """
 
 import csv
@@ -19,14 +20,13 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from iisg.actions.choices import Coverage, OrganisationRole
+from iisg.core.spreadsheet import csv_field, write_cell
 from iisg.directory.models import KOSOVO_FOOTNOTE, Partner
 from iisg.needs.choices import NeedStatus, Priority
 
 from . import selectors
 
 TEXT, COUNT, MONEY, SHARE, DATE = "text", "count", "money", "share", "date"
-# Text a spreadsheet would run as a formula (CSV injection): such cells are written as text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -84,24 +84,20 @@ def _cell(value, column):
     return _text(value)
 
 
-def _safe(text):
-    return f"'{text}" if isinstance(text, str) and text.startswith(FORMULA_STARTS) else text
-
-
 def to_csv(table, scope_lines=()):
     """UTF-8 CSV with a byte-order mark (so spreadsheet programs read the accents), the header
     row, the rows, then a blank line and the notes."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow([str(column.label) for column in table.columns])
+    writer.writerow([csv_field(column.label) for column in table.columns])
     for row in table.rows:
-        writer.writerow([_safe(_text(_cell(value, column))) for value, column in zip(row, table.columns, strict=True)])
+        writer.writerow([csv_field(_cell(value, column)) for value, column in zip(row, table.columns, strict=True)])
     notes = [*scope_lines, *table.notes]
     if notes:
         writer.writerow([])
         for note in notes:
-            writer.writerow([note])
+            writer.writerow([csv_field(note)])
     return out.getvalue().encode("utf-8")
 
 
@@ -119,31 +115,20 @@ def _width(value, column):
     return len(_text(value))
 
 
-def write_text(sheet, row, column, text):
-    """Writes `text` as a string cell: never a formula, whatever it starts with."""
-    cell = sheet.cell(row, column, str(text))
-    cell.data_type = "s"
-    return cell
-
-
 def write_table(sheet, table):
     """Writes `table` at the top of `sheet`: a bold frozen header row, typed cells (numbers as
-    numbers with a number format, dates as dates, text as text), filters over the rows and
-    column widths that fit the first 500 rows. Returns the last row written."""
-    sheet.append([str(column.label) for column in table.columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in table.rows:
-        sheet.append([_cell(value, column) for value, column in zip(row, table.columns, strict=True)])
+    numbers with a number format, dates as dates, text as text cells: never a formula), filters
+    over the rows and column widths that fit the first 500 rows. Returns the last row written."""
     for index, column in enumerate(table.columns, start=1):
-        letter = get_column_letter(index)
-        width = max([len(str(column.label))] + [_width(row[index - 1], column) for row in table.rows[:500]])
-        sheet.column_dimensions[letter].width = min(max(width + 2, 8), 60)
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-            elif column.kind in NUMBER_FORMATS:
+        write_cell(sheet, 1, index, column.label).font = Font(bold=True)
+    for number, row in enumerate(table.rows, start=2):
+        for index, (value, column) in enumerate(zip(row, table.columns, strict=True), start=1):
+            cell = write_cell(sheet, number, index, _cell(value, column))
+            if column.kind in NUMBER_FORMATS and not isinstance(cell.value, str):
                 cell.number_format = NUMBER_FORMATS[column.kind]
+    for index, column in enumerate(table.columns, start=1):
+        width = max([len(str(column.label))] + [_width(row[index - 1], column) for row in table.rows[:500]])
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
     last_row = len(table.rows) + 1
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{last_row}"
@@ -160,7 +145,7 @@ def to_xlsx(table, scope_lines=()):
     notes = workbook.create_sheet(_("Notes"))
     notes.column_dimensions["A"].width = 120
     for row, line in enumerate([table.title, *scope_lines, *RULES, *table.notes], start=1):
-        write_text(notes, row, 1, line)
+        write_cell(notes, row, 1, line)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

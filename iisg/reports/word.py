@@ -2,10 +2,11 @@
 with their headings, paragraphs and tables, the footnote, and page numbers in the footer.
 
 Figures are formatted as the pages show them (iisg.analysis.templatetags.analysis). Word cannot
-show the charts' SVG, so a chart is its table, with a caption pointing to the PDF version."""
+show the charts' SVG, so a chart is its table, with a caption pointing to the PDF version. Every
+text goes in through iisg.core.text.printable: a title holding a control character, stored before
+text was cleaned on the way in, would otherwise make lxml refuse the whole document."""
 
 import io
-import re
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
@@ -20,6 +21,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from iisg.analysis.tables import Link, Table
 from iisg.analysis.templatetags.analysis import cell as shown
+from iisg.core.text import printable
 
 from .document import Chart, Paragraph
 
@@ -49,8 +51,6 @@ AFTER_UPDATE_FIELDS = (
 )
 TABLE_TEXT, NOTE = "Table Text", "Table Note"
 RIGHT = '<w:jc w:val="right"/>'
-# Characters XML 1.0 does not allow, which a title pasted from elsewhere may hold.
-NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def render_docx(document):
@@ -60,17 +60,17 @@ def render_docx(document):
     _title_page(word, document)
     _contents(word, document)
     for section in document.sections:
-        word.add_heading(section.title, level=min(max(section.level, 1), 3))
+        word.add_heading(printable(section.title), level=min(max(section.level, 1), 3))
         for block in section.blocks:
             if isinstance(block, Paragraph):
-                word.add_paragraph(block.text)
+                word.add_paragraph(printable(block.text))
             elif isinstance(block, Chart):
                 _caption(word, f"{block.title} ({_('chart in the PDF version')})")
                 _table(word, block.table, caption=False)
             elif isinstance(block, Table):
                 _table(word, block)
     if document.footnote:
-        word.add_paragraph(document.footnote, style=NOTE)
+        word.add_paragraph(printable(document.footnote), style=NOTE)
     _footer(word, document)
     out = io.BytesIO()
     word.save(out)
@@ -82,8 +82,8 @@ def _set_up(word, document):
     page.page_width, page.page_height = Cm(21), Cm(29.7)
     page.left_margin = page.right_margin = Cm(2)
     page.top_margin = page.bottom_margin = Cm(2)
-    word.core_properties.title = document.title
-    word.core_properties.subject = document.subtitle
+    word.core_properties.title = printable(document.title)
+    word.core_properties.subject = printable(document.subtitle)
     word.core_properties.created = document.generated_at
     styles = word.styles
     table_text = styles.add_style(TABLE_TEXT, WD_STYLE_TYPE.PARAGRAPH)
@@ -103,11 +103,11 @@ def _set_up(word, document):
 def _title_page(word, document):
     for _blank in range(6):
         word.add_paragraph()
-    word.add_paragraph(document.title, style="Title")
+    word.add_paragraph(printable(document.title), style="Title")
     if document.subtitle:
-        word.add_paragraph(document.subtitle, style="Subtitle")
+        word.add_paragraph(printable(document.subtitle), style="Subtitle")
     for line in document.scope:
-        word.add_paragraph(line)
+        word.add_paragraph(printable(line))
     generated = document.generated_at
     if timezone.is_aware(generated):
         generated = timezone.localtime(generated)
@@ -129,7 +129,7 @@ def _contents(word, document):
     first, last = paragraphs[0][0], paragraphs[-1][0]
     _field_start(first, r'TOC \o "1-3" \h \z \u')
     for paragraph, title in paragraphs:
-        paragraph.add_run(title)
+        paragraph.add_run(printable(title))
     _field_char(last.add_run(), "end")
     word.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
@@ -157,7 +157,7 @@ def _field(paragraph, instruction, shown_text):
 
 
 def _caption(word, text):
-    caption = word.add_paragraph(text, style="Caption")
+    caption = word.add_paragraph(printable(text), style="Caption")
     caption.paragraph_format.keep_with_next = True
 
 
@@ -187,7 +187,7 @@ def _table(word, table, *, caption=True):
         ]
         grid._tbl.extend(parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(rows)}</w:tbl>"))
     for note in table.notes:
-        word.add_paragraph(str(note), style=NOTE)
+        word.add_paragraph(printable(note), style=NOTE)
 
 
 def _row_xml(texts, numeric, style, *, header=False):
@@ -198,7 +198,7 @@ def _row_xml(texts, numeric, style, *, header=False):
     cells = "".join(
         f'<w:tc><w:tcPr><w:tcW w:w="0" w:type="auto"/>{shading}</w:tcPr>'
         f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{RIGHT if right else ""}</w:pPr>'
-        f'<w:r>{bold}<w:t xml:space="preserve">{escape(NOT_IN_XML.sub("", text))}</w:t></w:r></w:p></w:tc>'
+        f'<w:r>{bold}<w:t xml:space="preserve">{escape(printable(text))}</w:t></w:r></w:p></w:tc>'
         for text, right in zip(texts, numeric, strict=True)
     )
     properties = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else ""
@@ -209,13 +209,13 @@ def _footer(word, document):
     footer = word.sections[0].footer
     note = footer.paragraphs[0]
     if document.footnote:
-        note.text = document.footnote
+        note.text = printable(document.footnote)
         note.style = NOTE
         pages = footer.add_paragraph()
     else:
         pages = note
     pages.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    pages.add_run(f"{document.title} · {_('Page')} ")
+    pages.add_run(f"{printable(document.title)} · {_('Page')} ")
     _field(pages, "PAGE", "1")
     pages.add_run(f" {_('of')} ")
     _field(pages, "NUMPAGES", "1")

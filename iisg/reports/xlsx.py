@@ -1,6 +1,7 @@
 """A report as an XLSX workbook: a Report sheet (title, scope, date, what each sheet holds, the
 footnote), then one sheet per table, written as the single-table downloads are
-(iisg.analysis.tables.write_table), with the table's notes and the footnote below it."""
+(iisg.analysis.tables.write_table), with the table's notes and the footnote below it. Every cell
+goes through iisg.core.spreadsheet.write_cell: text is text, never a formula."""
 
 import io
 import re
@@ -11,7 +12,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from iisg.analysis.tables import write_table, write_text
+from iisg.analysis.tables import write_table
+from iisg.core.spreadsheet import write_cell
 
 # Excel refuses these characters in a sheet name, names longer than 31 characters, and
 # "History", which it keeps for itself; names are unique regardless of case.
@@ -61,7 +63,7 @@ def _footnote_unless_in(footnote, notes):
 
 def _write_notes(sheet, row, lines):
     for offset, line in enumerate(lines):
-        write_text(sheet, row + offset, 1, line)
+        write_cell(sheet, row + offset, 1, line)
 
 
 def _write_report_sheet(sheet, document, sheets):
@@ -69,27 +71,27 @@ def _write_report_sheet(sheet, document, sheets):
     sheet.column_dimensions["B"].width = 70
     sheet.column_dimensions["C"].width = 40
     sheet.column_dimensions["D"].width = 10
-    write_text(sheet, 1, 1, document.title).font = Font(bold=True, size=14)
+    write_cell(sheet, 1, 1, document.title).font = Font(bold=True, size=14)
     if document.subtitle:
-        write_text(sheet, 2, 1, document.subtitle).font = Font(size=12)
+        write_cell(sheet, 2, 1, document.subtitle).font = Font(size=12)
     row = 4
     for line in document.scope:
-        write_text(sheet, row, 1, line)
+        write_cell(sheet, row, 1, line)
         row += 1
-    write_text(sheet, row, 1, _("Generated"))
-    generated = sheet.cell(row, 2, _local(document.generated_at))
+    write_cell(sheet, row, 1, _("Generated"))
+    generated = write_cell(sheet, row, 2, _local(document.generated_at))
     generated.number_format = "yyyy-mm-dd hh:mm"
     generated.alignment = Alignment(horizontal="left")
     row += 2
     for column, label in enumerate((_("Sheet"), _("Contents"), _("Section"), _("Rows")), start=1):
-        write_text(sheet, row, column, label).font = Font(bold=True)
+        write_cell(sheet, row, column, label).font = Font(bold=True)
     for title, table, section in sheets:
         row += 1
-        link = write_text(sheet, row, 1, title)
+        link = write_cell(sheet, row, 1, title)
         link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{title}'!A1")
         link.font = Font(color="0563C1", underline="single")
-        write_text(sheet, row, 2, table.title)
-        write_text(sheet, row, 3, section.title)
-        sheet.cell(row, 4, len(table.rows)).number_format = "#,##0"
+        write_cell(sheet, row, 2, table.title)
+        write_cell(sheet, row, 3, section.title)
+        write_cell(sheet, row, 4, len(table.rows)).number_format = "#,##0"
     if document.footnote:
-        write_text(sheet, row + 2, 1, document.footnote)
+        write_cell(sheet, row + 2, 1, document.footnote)
