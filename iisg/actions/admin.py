@@ -14,7 +14,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Min, Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from iisg.core.admin import HistoryRuleAdmin, RuleTabularInline, VersionedAdminMixin, apply_to_each, ask_for_comment
+from iisg.core.admin import (
+    HistoryRuleAdmin,
+    RuleTabularInline,
+    VersionedAdminMixin,
+    WrittenWithRelated,
+    apply_to_each,
+    ask_for_comment,
+)
 from iisg.core.choices import Verb
 from iisg.core.permissions import can, permitted
 from iisg.needs.errors import WorkflowError
@@ -165,7 +172,7 @@ class ActiveInYearFilter(admin.SimpleListFilter):
 
 
 @admin.register(Action)
-class ActionAdmin(VersionedAdminMixin, ActionWorkbookAdmin, HistoryRuleAdmin):
+class ActionAdmin(WrittenWithRelated, VersionedAdminMixin, ActionWorkbookAdmin, HistoryRuleAdmin):
     list_display = [
         "title",
         "status",
@@ -236,25 +243,7 @@ class ActionAdmin(VersionedAdminMixin, ActionWorkbookAdmin, HistoryRuleAdmin):
 
     # Writes: the action and its rows in one service call, once every form of the page is valid.
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        request._iisg_action_with_rows = True
-        return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def save_model(self, request, obj, form, change):
-        if getattr(request, "_iisg_action_with_rows", False):
-            return  # save_related writes the action with its rows, in one call
-        # The history page's "revert" saves the action's own fields, without its rows.
-        values = {name: form.cleaned_data[name] for name in services.ACTION_FIELDS if name in form.cleaned_data}
-        saved = refused_as_forbidden(
-            lambda: services.update_action(
-                user=request.user, action=obj, version=form.cleaned_data["version"], changes=values
-            )
-        )
-        obj.version = saved.version
-
-    def save_related(self, request, form, formsets, change):
-        if not getattr(request, "_iisg_action_with_rows", False):
-            return super().save_related(request, form, formsets, change)
+    def write(self, request, form, formsets, change):
         values = {name: form.cleaned_data[name] for name in services.ACTION_FIELDS if name in form.cleaned_data}
         rows = {
             ROW_INLINES[type(formset.inline_admin)]: self.rows_of(formset)
@@ -284,7 +273,6 @@ class ActionAdmin(VersionedAdminMixin, ActionWorkbookAdmin, HistoryRuleAdmin):
             if type(formset.inline_admin) not in ROW_INLINES:
                 formset.instance = form.instance
                 self.save_formset(request, form, formset, change=change)
-        return None
 
     def rows_of(self, formset):
         """The rows an inline formset holds once saved, as the services take them: each kept row's

@@ -21,7 +21,7 @@ from iisg.core.choices import Role, Verb
 from iisg.core.concurrency import claim_version
 from iisg.core.history import record, record_deletion
 from iisg.core.permissions import can, viewer_of
-from iisg.core.text import UnsafeText, clean_text
+from iisg.core.text import clean_comment
 from iisg.needs.choices import NeedStatus
 from iisg.needs.errors import CommentRequired, DuplicateResponse, InvalidTransition, NotAllowed, WorkflowError
 
@@ -71,13 +71,6 @@ CHILD_FIELDS = {
         "value_date",
     ),
 }
-
-
-def cleaned_comment(comment):
-    try:
-        return clean_text(comment or "")
-    except UnsafeText as error:
-        raise ValidationError({"comment": str(error)}) from None
 
 
 def join_as_participant(*, user, action):
@@ -149,7 +142,7 @@ def create_action(
     if not can(user, Verb.ADD, action):
         raise NotAllowed(_("Only donors, implementers and the Secretariat create actions."))
     action.full_clean()
-    record(action, user=user, reason=cleaned_comment(comment) or _("Created"))
+    record(action, user=user, reason=clean_comment(comment) or _("Created"))
     if action.iati_identifier is None:
         _give_platform_identifier(action)
     action.partners.set(partners)
@@ -216,7 +209,7 @@ def update_action(
     if stored.iati_identifier == "":
         stored.iati_identifier = None
     stored.full_clean()
-    comment = cleaned_comment(comment)
+    comment = clean_comment(comment)
     record(stored, user=user, reason=comment or _("Changed"))
     if partners is not None:
         stored.partners.set(partners)
@@ -245,7 +238,7 @@ def delete_action(*, user, action, comment=""):
             _("You may not delete “%(action)s”: it is not your organisation's, or a response to it is confirmed.")
             % {"action": stored}
         )
-    record_deletion(stored, user=user, reason=cleaned_comment(comment) or _("Deleted"))
+    record_deletion(stored, user=user, reason=clean_comment(comment) or _("Deleted"))
 
 
 # The rows of an action
@@ -346,7 +339,7 @@ def save_row(*, user, row, comment=""):
         others = type(row).objects.filter(action=action).exclude(pk=row.pk)
         if any(_natural_key(other) == _natural_key(row) for other in others):
             raise ValidationError(_("The action already has this %(row)s.") % {"row": row._meta.verbose_name})
-    reason = cleaned_comment(comment) or (_("Changed") if row.pk else _("Added"))
+    reason = clean_comment(comment) or (_("Changed") if row.pk else _("Added"))
     record(row, user=user, reason=reason)
     record(action, user=user, reason=_("%(row)s: %(reason)s") % {"row": row._meta.verbose_name, "reason": reason})
     return row
@@ -358,7 +351,7 @@ def delete_row(*, user, row, comment=""):
     action = Action.objects.select_for_update().get(pk=row.action_id)
     if not can(user, Verb.CHANGE, action):
         raise NotAllowed(_("You may not change “%(action)s”.") % {"action": action})
-    reason = cleaned_comment(comment) or _("Deleted")
+    reason = clean_comment(comment) or _("Deleted")
     record_deletion(row, user=user, reason=reason)
     record(action, user=user, reason=_("%(row)s: %(reason)s") % {"row": row._meta.verbose_name, "reason": reason})
 
@@ -377,7 +370,7 @@ def propose_response(*, user, action, need, coverage=Coverage.PARTIAL, comment="
     """
     if coverage not in Coverage.values:
         raise WorkflowError(_("The coverage is full or partial."))
-    comment = cleaned_comment(comment)
+    comment = clean_comment(comment)
     response = Response(
         action=action, need=need, coverage=coverage, status=ResponseStatus.PROPOSED, proposed_by=user, comment=comment
     )
@@ -423,7 +416,7 @@ def change_response(*, user, response, coverage, comment=""):
             _("The response is %(status)s: only the Secretariat changes it now.")
             % {"status": response.get_status_display().lower()}
         )
-    comment = cleaned_comment(comment)
+    comment = clean_comment(comment)
     if response.coverage == coverage and not comment:
         return response
     response.coverage = coverage
@@ -440,7 +433,7 @@ def withdraw_response(*, user, response, comment=""):
     response = _locked_response(response)
     if not can(user, Verb.DELETE, response):
         raise NotAllowed(_("Only the Secretariat withdraws a response once it is reviewed."))
-    record_deletion(response, user=user, reason=cleaned_comment(comment) or _("Withdrawn"))
+    record_deletion(response, user=user, reason=clean_comment(comment) or _("Withdrawn"))
 
 
 def _decide(*, user, response, status, comment):
@@ -472,7 +465,7 @@ def confirm_response(*, user, response, comment=""):
     """Confirm a proposed (or earlier rejected) response: it now counts in the analysis, with who
     confirmed it and when. Secretariat only (the review verb).
     Raises NotAllowed, InvalidTransition (already confirmed)."""
-    return _decide(user=user, response=response, status=ResponseStatus.CONFIRMED, comment=cleaned_comment(comment))
+    return _decide(user=user, response=response, status=ResponseStatus.CONFIRMED, comment=clean_comment(comment))
 
 
 @transaction.atomic
@@ -480,7 +473,7 @@ def reject_response(*, user, response, comment):
     """Reject a proposed (or earlier confirmed) response, saying why; it no longer counts.
     Secretariat only (the review verb).
     Raises NotAllowed, CommentRequired, InvalidTransition (already rejected)."""
-    comment = cleaned_comment(comment)
+    comment = clean_comment(comment)
     if not comment and can(user, Verb.REVIEW, response):
         raise CommentRequired(_("Say why the response is rejected."))
     return _decide(user=user, response=response, status=ResponseStatus.REJECTED, comment=comment)

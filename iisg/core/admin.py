@@ -52,16 +52,17 @@ class CommentForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 5, "cols": 80}))
 
 
-def ask_for_comment(model_admin, request, queryset, *, title, intro, submit_label):
-    """The intermediate page of an admin action that must say why (a return, a rejection), like
-    Django's delete confirmation and without JavaScript.
+def ask_for_input(model_admin, request, queryset, *, form_class, title, intro, submit_label):
+    """The intermediate page of an admin action that needs more than the selected rows (why a need
+    is returned, which Board decision adopted a product), like Django's delete confirmation and
+    without JavaScript.
 
-    Returns `(comment, None)` once the page was posted back with a comment, else `(None, page)`:
-    the page to answer with, listing the selected rows and asking for the comment.
+    Returns `(cleaned_data, None)` once the page was posted back with a valid `form_class`, else
+    `(None, page)`: the page to answer with, listing the selected rows and asking for the input.
     """
-    form = CommentForm(request.POST if request.POST.get("post") else None)
+    form = form_class(request.POST if request.POST.get("post") else None)
     if form.is_bound and form.is_valid():
-        return form.cleaned_data["comment"], None
+        return form.cleaned_data, None
     context = {
         **model_admin.admin_site.each_context(request),
         "title": title,
@@ -74,6 +75,14 @@ def ask_for_comment(model_admin, request, queryset, *, title, intro, submit_labe
         "action_checkbox_name": ACTION_CHECKBOX_NAME,
     }
     return None, TemplateResponse(request, "admin/comment_action.html", context)
+
+
+def ask_for_comment(model_admin, request, queryset, *, title, intro, submit_label):
+    """ask_for_input with a required comment: `(comment, None)` or `(None, page)`."""
+    data, page = ask_for_input(
+        model_admin, request, queryset, form_class=CommentForm, title=title, intro=intro, submit_label=submit_label
+    )
+    return (data["comment"] if data else None), page
 
 
 def report(model_admin, request, name, error):
@@ -318,6 +327,29 @@ class VersionedAdminMixin:
                 return view(request, *args)
         except EditConflict:
             return view(request, *args)
+
+
+class WrittenWithRelated:
+    """A model admin whose record a service writes together with its many-to-many fields and inline
+    rows, in one call: `write(request, form, formsets, change)`, which the subclass defines. The
+    change form saves nothing in save_model and calls `write` from save_related, once every form of
+    the page is valid; the history page's "revert", which calls save_model alone, writes the
+    record's own fields through `write(request, form, [], change)`."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        request._iisg_written_with_related = True
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if not getattr(request, "_iisg_written_with_related", False):
+            self.write(request, form, [], change)
+
+    def save_related(self, request, form, formsets, change):
+        if getattr(request, "_iisg_written_with_related", False):
+            self.write(request, form, formsets, change)
+
+    def write(self, request, form, formsets, change):
+        raise NotImplementedError
 
 
 class RuleInlineFormSet(BaseInlineFormSet):

@@ -15,6 +15,7 @@ characters; a download strips them rather than failing half-way.
 import re
 import unicodedata
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 # XML 1.0 Char production, as a set of what it excludes.
@@ -52,3 +53,12 @@ def printable(value):
     if NOT_XML.search(text):
         text = NOT_XML.sub("", text.translate(WORD_BREAKS))
     return text
+
+
+def clean_comment(comment):
+    """The comment of a workflow step (why a need is returned, a change's reason), cleaned like any
+    text; a ValidationError names the comment when it cannot be stored."""
+    try:
+        return clean_text(comment or "")
+    except UnsafeText as error:
+        raise ValidationError({"comment": str(error)}) from None

@@ -7,15 +7,20 @@ text (sanitised on saving), an image with its description, and a link to the pub
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminFileWidget
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from iisg.core.admin import RuleAdmin
+from iisg.core.admin import RuleAdmin, apply_to_each
+from iisg.core.choices import Verb
+from iisg.core.permissions import can
 from iisg.core.uploads import IMAGE_ACCEPT
+from iisg.needs.errors import WorkflowError
 
+from .choices import EventStatus
 from .models import Event
-from .services import calendar_changed
+from .services import save_event, set_event_status
 
 
 @admin.register(Event)
@@ -26,7 +31,9 @@ class EventAdmin(RuleAdmin):
     date_hierarchy = "start_date"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["partners", "pillars", "organisers", "participants"]
-    readonly_fields = ["public_page", "uid", "sequence", "created_at", "updated_at"]
+    # The status moves by the list's actions (set_event_status), which calendar clients then see.
+    readonly_fields = ["status", "public_page", "uid", "sequence", "created_at", "updated_at"]
+    actions = ["mark_scheduled", "mark_postponed", "mark_cancelled", "mark_moved_online"]
     # The image is checked by the model's validator, which names the file and what it is; the form's
     # own image field would stop a non-image earlier with a vaguer message.
     formfield_overrides = {
@@ -44,10 +51,41 @@ class EventAdmin(RuleAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("pillars")
 
-    def prepare_save(self, request, obj, original):
-        # Calendar clients replace their copy of an event only when its SEQUENCE goes up.
-        if original is not None and calendar_changed(obj, original):
-            obj.sequence = original.sequence + 1
+    def save_model(self, request, obj, form, change):
+        try:
+            save_event(user=request.user, event=obj)
+        except WorkflowError as error:
+            raise PermissionDenied(str(error)) from error
+
+    def has_status_permission(self, request):
+        return can(request.user, Verb.CHANGE, Event)
+
+    def _set_status(self, request, queryset, status, done):
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda event: set_event_status(user=request.user, event=event, status=status),
+            name=str,
+            done=lambda event: done % {"event": event},
+            refused=WorkflowError,
+        )
+
+    @admin.action(description=_("Mark selected events as scheduled"), permissions=["status"])
+    def mark_scheduled(self, request, queryset):
+        self._set_status(request, queryset, EventStatus.SCHEDULED, _("“%(event)s” is scheduled."))
+
+    @admin.action(description=_("Mark selected events as postponed"), permissions=["status"])
+    def mark_postponed(self, request, queryset):
+        self._set_status(request, queryset, EventStatus.POSTPONED, _("“%(event)s” is postponed."))
+
+    @admin.action(description=_("Mark selected events as cancelled"), permissions=["status"])
+    def mark_cancelled(self, request, queryset):
+        self._set_status(request, queryset, EventStatus.CANCELLED, _("“%(event)s” is cancelled."))
+
+    @admin.action(description=_("Mark selected events as moved online"), permissions=["status"])
+    def mark_moved_online(self, request, queryset):
+        self._set_status(request, queryset, EventStatus.MOVED_ONLINE, _("“%(event)s” is moved online."))
 
     @admin.display(description=_("public page"))
     def public_page(self, obj):

@@ -6,6 +6,11 @@ which raises `Event.sequence` with it, in one transaction.
 """
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+
+from iisg.core.choices import Verb
+from iisg.core.permissions import can
+from iisg.needs.errors import NotAllowed
 
 from .choices import EventStatus
 from .models import CALENDAR_FIELDS, Event
@@ -15,6 +20,24 @@ def calendar_changed(event, original):
     """Does `event` differ from its stored `original` in what calendar clients must see (dates,
     place, mode, status)? Whoever saves such a change raises the sequence with it."""
     return any(getattr(event, name) != getattr(original, name) for name in CALENDAR_FIELDS)
+
+
+@transaction.atomic
+def save_event(*, user, event):
+    """Add `event` or save the changes made to it (the back office's form), except its status,
+    which set_event_status moves. Checked like any event (full_clean, which also cleans its text
+    and sanitises its rich text); its sequence goes up when calendar clients must see the change
+    (calendar_changed). Secretariat only. Raises NotAllowed, ValidationError."""
+    if not can(user, Verb.ADD if event.pk is None else Verb.CHANGE, event):
+        raise NotAllowed(_("Only the Secretariat publishes events."))
+    if event.pk is not None:
+        stored = Event.objects.select_for_update().get(pk=event.pk)
+        event.status = stored.status
+        if calendar_changed(event, stored):
+            event.sequence = stored.sequence + 1
+    event.full_clean()
+    event.save()
+    return event
 
 
 def _save_change(event, changes):
@@ -48,9 +71,12 @@ def reschedule_event(*, event, start_date, end_date=None):
     return _save_change(event, changes)
 
 
-def set_event_status(*, event, status):
+def set_event_status(*, event, status, user=None):
     """Set the status of `event` (scheduled, postponed, cancelled, moved online) and raise its
     sequence, so the label, the schema.org eventStatus and the iCalendar STATUS change together and
     calendar clients take the change. Setting the status it already has changes nothing. Returns
-    the event, updated."""
+    the event, updated. With `user` (the back office), only the Secretariat may; without, the
+    caller is the platform itself (a command, the demo). Raises NotAllowed, ValueError."""
+    if user is not None and not can(user, Verb.CHANGE, event):
+        raise NotAllowed(_("Only the Secretariat changes the status of an event."))
     return _save_change(event, {"status": EventStatus(status)})

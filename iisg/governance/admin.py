@@ -1,17 +1,33 @@
 """Back office of the governance: meetings with their decisions, products with their versions."""
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminFileWidget
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from iisg.core.admin import HistoryRuleAdmin, RuleAdmin, RuleTabularInline
+from iisg.core.admin import (
+    CommentForm,
+    HistoryRuleAdmin,
+    RuleAdmin,
+    RuleTabularInline,
+    WrittenWithRelated,
+    apply_to_each,
+    ask_for_comment,
+    ask_for_input,
+)
+from iisg.core.choices import Verb
+from iisg.core.permissions import can
 from iisg.core.uploads import DOCUMENT_ACCEPT
+from iisg.needs.errors import WorkflowError
 
-from .choices import ProductStatus
+from . import services
+from .choices import DecisionKind, ProductStatus
 from .models import Decision, Meeting, Product, ProductVersion
 
 SHORT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
@@ -87,22 +103,39 @@ class ProductVersionInline(RuleTabularInline):
     show_change_link = True
 
 
+class AdoptProductForm(CommentForm):
+    decision = forms.ModelChoiceField(
+        label=_("Board decision"),
+        queryset=Decision.objects.filter(kind=DecisionKind.ADOPT_PRODUCT).select_related("meeting__event"),
+        help_text=_("A decision that adopted or approved a product."),
+    )
+    field_order = ["decision", "comment"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].required = False
+
+
 @admin.register(Product)
-class ProductAdmin(HistoryRuleAdmin):
+class ProductAdmin(WrittenWithRelated, HistoryRuleAdmin):
+    """Products, written through iisg.governance.services; the status and the adopting decision
+    move by the steps (propose, record the adoption, take back in process), not by the form."""
+
     list_display = ["title", "kind", "status", "pillar_list", "adopted_by", "version_count"]
     list_filter = ["kind", "status", "pillars"]
     search_fields = ["title", "description"]
     ordering = Product._meta.ordering  # explicit: the counted rows are grouped, which drops Meta.ordering
     list_select_related = ["adopted_by__meeting__event"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["pillars", "adopted_by"]
-    readonly_fields = ["created_at", "updated_at"]
+    autocomplete_fields = ["pillars"]
+    readonly_fields = ["status", "adopted_by", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "pillars", "description"]}),
         (_("Adoption"), {"fields": ["status", "adopted_by"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
     inlines = [ProductVersionInline]
+    actions = ["propose_selected", "adopt_selected", "reopen_selected"]
 
     def get_queryset(self, request):
         return (
@@ -125,6 +158,85 @@ class ProductAdmin(HistoryRuleAdmin):
     @admin.display(description=_("versions"), ordering="version_count")
     def version_count(self, obj):
         return obj.version_count
+
+    # Writes
+
+    def write(self, request, form, formsets, change):
+        pillars = form.cleaned_data.get("pillars", ())
+        editable = [name for name in services.EDITABLE_FIELDS if name in form.cleaned_data]
+        try:
+            if change:
+                changes = {name: form.cleaned_data[name] for name in editable}
+                services.update_product(user=request.user, product=form.instance, changes=changes, pillars=pillars)
+            else:
+                services.create_product(user=request.user, product=form.instance, pillars=pillars)
+        except WorkflowError as error:
+            raise PermissionDenied(str(error)) from error
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request, obj):
+        try:
+            services.delete_product(user=request.user, product=obj)
+        except WorkflowError as error:
+            raise PermissionDenied(str(error)) from error
+
+    def delete_queryset(self, request, queryset):
+        for product in queryset:
+            self.delete_model(request, product)
+
+    # The steps
+
+    def has_step_permission(self, request):
+        return can(request.user, Verb.CHANGE, Product)
+
+    def _each(self, request, queryset, step, done):
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda product: step(user=request.user, product=product),
+            name=str,
+            done=lambda product: done % {"product": product},
+            refused=WorkflowError,
+        )
+
+    @admin.action(description=_("Propose selected products to the Board"), permissions=["step"])
+    def propose_selected(self, request, queryset):
+        self._each(request, queryset, services.propose_product, _("“%(product)s” is proposed to the Board."))
+
+    @admin.action(description=_("Record the Board's adoption of selected products"), permissions=["step"])
+    def adopt_selected(self, request, queryset):
+        data, page = ask_for_input(
+            self,
+            request,
+            queryset,
+            form_class=AdoptProductForm,
+            title=_("Record the Board's adoption"),
+            intro=_("Choose the Board decision that adopted these products; they then appear on the public pages."),
+            submit_label=_("Record the adoption"),
+        )
+        if page is not None:
+            return page
+        step = partial(services.adopt_product, decision=data["decision"], comment=data["comment"])
+        self._each(request, queryset, step, _("“%(product)s” is adopted."))
+        return None
+
+    @admin.action(description=_("Take selected products back in process, with a comment"), permissions=["step"])
+    def reopen_selected(self, request, queryset):
+        comment, page = ask_for_comment(
+            self,
+            request,
+            queryset,
+            title=_("Take products back in process"),
+            intro=_("Say why; a product taken back in process leaves the public pages until it is adopted again."),
+            submit_label=_("Take back in process"),
+        )
+        if page is not None:
+            return page
+        reopen = partial(services.reopen_product, comment=comment)
+        self._each(request, queryset, reopen, _("“%(product)s” is in process."))
+        return None
 
 
 @admin.register(ProductVersion)

@@ -19,7 +19,7 @@ from iisg.core.choices import Verb
 from iisg.core.concurrency import claim_version
 from iisg.core.history import record, record_deletion
 from iisg.core.permissions import can, viewer_of
-from iisg.core.text import UnsafeText, clean_text
+from iisg.core.text import clean_comment
 from iisg.governance.choices import DecisionKind
 
 from .choices import CycleKind, CycleStatus, NeedStatus
@@ -58,15 +58,7 @@ EDITABLE_FIELDS = (
 
 def _record(obj, *, user, comment):
     """Save `obj`; its history names the user and the (cleaned) comment."""
-    record(obj, user=user, reason=cleaned_comment(comment))
-
-
-def cleaned_comment(comment):
-    """The comment of a step, cleaned like any text (iisg.core.text); ValidationError names it."""
-    try:
-        return clean_text(comment or "")
-    except UnsafeText as error:
-        raise ValidationError({"comment": str(error)}) from None
+    record(obj, user=user, reason=clean_comment(comment))
 
 
 def _references(needs):
@@ -302,7 +294,7 @@ def update_need(*, user, need, changes, version, comment=""):
     Raises EditConflict (someone saved it since `version`), NotAllowed, NeedFrozen, CycleClosed,
     ValidationError.
     """
-    comment = cleaned_comment(comment)
+    comment = clean_comment(comment)
     stored = _locked(need)
     refuse_change(user=user, need=stored, changes=changes)
     claim_version(stored, version)
@@ -334,7 +326,7 @@ def delete_need(*, user, need, comment=""):
     """Delete a need, recorded in its history with the user and the comment. The partner's focal
     point deletes its drafts while the cycle is open; the Secretariat any need not adopted.
     Raises NotAllowed, NeedFrozen."""
-    comment = cleaned_comment(comment)
+    comment = clean_comment(comment)
     stored = _locked(need)
     if stored.status == NeedStatus.ADOPTED:
         raise NeedFrozen(_("%(reference)s is adopted: it is kept.") % {"reference": stored.reference})
@@ -489,7 +481,7 @@ def _review(*, user, need, allowed, status, step, comment, comment_required=Fals
             % {"cycle": need.cycle, "status": need.cycle.get_status_display().lower()}
         )
     _refuse_wrong_status(need, allowed, step)
-    comment = cleaned_comment(comment)
+    comment = clean_comment(comment)
     if comment_required and not comment:
         raise CommentRequired(_("Say why %(reference)s is %(step)s.") % {"reference": need.reference, "step": step})
     need.status = status
@@ -520,7 +512,7 @@ def submit_need(*, user, need, comment=""):
         raise NotAllowed(_("Only the partner's focal point or the Secretariat submits this need."))
     _refuse_wrong_status(need, (NeedStatus.DRAFT, NeedStatus.RETURNED), _("submitted"))
     need.status = NeedStatus.SUBMITTED
-    _record(need, user=user, comment=cleaned_comment(comment) or NeedStatus.SUBMITTED.label)
+    _record(need, user=user, comment=clean_comment(comment) or NeedStatus.SUBMITTED.label)
     return need
 
 

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
@@ -130,7 +131,6 @@ def change(client, event, **values):
         {"end_date": "2022-06-22"},
         {"city": "Tirana", "country": "Albania"},
         {"mode": EventMode.ONLINE},
-        {"status": EventStatus.POSTPONED},
     ],
 )
 def test_a_change_calendars_must_see_raises_the_sequence(client, values):
@@ -138,6 +138,23 @@ def test_a_change_calendars_must_see_raises_the_sequence(client, values):
     event = f.EventFactory(start_date=datetime.date(2022, 6, 20), sequence=2)
 
     assert change(client, event, **values).sequence == 3
+
+
+def test_the_status_moves_by_its_step_which_raises_the_sequence_not_by_the_form(client):
+    login(client, Role.SECRETARIAT)
+    event = f.EventFactory(start_date=datetime.date(2022, 6, 20), sequence=2)
+    page = client.get(admin_url(event, "change", event.pk))
+    assert "status" not in page.context["adminform"].form.fields
+
+    event = change(client, event, status=EventStatus.POSTPONED)
+    assert (event.status, event.sequence) == (EventStatus.SCHEDULED, 2)
+
+    response = client.post(
+        reverse("admin:events_event_changelist"), {"action": "mark_postponed", ACTION_CHECKBOX_NAME: [event.pk]}
+    )
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert (event.status, event.sequence) == (EventStatus.POSTPONED, 3)
 
 
 def test_a_change_of_text_keeps_the_sequence(client):
