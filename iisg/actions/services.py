@@ -22,7 +22,7 @@ from iisg.core.concurrency import claim_version
 from iisg.core.history import record, record_deletion
 from iisg.core.permissions import can, viewer_of
 from iisg.core.text import clean_comment
-from iisg.needs.choices import NeedStatus
+from iisg.needs.choices import CLOSED_TO_RESPONSES
 from iisg.needs.errors import CommentRequired, DuplicateResponse, InvalidTransition, NotAllowed, WorkflowError
 
 from .choices import ActionSource, ActivityStatus, Coverage, OrganisationRole, ResponseStatus
@@ -31,9 +31,6 @@ from .models import Action, ActionOrganisation, ActionSector, Budget, Money, Res
 
 # The role an organisation takes in an action its donor or implementer user creates.
 PARTICIPATION_OF_ROLE = {Role.DONOR: OrganisationRole.FUNDING, Role.IMPLEMENTER: OrganisationRole.IMPLEMENTING}
-
-# Needs nobody responds to: still with their partner, or rejected.
-CLOSED_TO_RESPONSES = (NeedStatus.DRAFT, NeedStatus.RETURNED, NeedStatus.REJECTED)
 
 # What people enter about an action itself; the rest (source, IATI metadata, withdrawal) the
 # platform records.

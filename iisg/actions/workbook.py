@@ -21,6 +21,7 @@ from iisg.core import workbook as wb
 from iisg.core.choices import Verb
 from iisg.core.permissions import can, permitted, visible
 from iisg.directory.models import Partner, Pillar
+from iisg.needs.choices import CLOSED_TO_RESPONSES
 from iisg.needs.models import Need
 
 from . import services
@@ -468,7 +469,7 @@ def _check_responses(user, cycle, rows, keys, problems):
             continue
         seen[pair] = row.number
         existing = stored.get((action.pk, need.pk)) if action.pk else None
-        if existing is None and need.status in services.CLOSED_TO_RESPONSES:
+        if existing is None and need.status in CLOSED_TO_RESPONSES:
             problems.at(
                 RESPONSES,
                 row,

@@ -35,8 +35,8 @@ from django.db.models import Q
 
 from iisg.actions.choices import ActivityStatus
 from iisg.actions.models import Action, ActionSector
-from iisg.actions.services import CLOSED_TO_RESPONSES
 from iisg.iati.models import CodelistEntry
+from iisg.needs.choices import CLOSED_TO_RESPONSES
 from iisg.needs.models import Need
 
 # The commonest function words of the partners' languages, as people write them; stop_words() folds

@@ -15,14 +15,12 @@ from iisg.actions.choices import Coverage, ResponseStatus
 from iisg.actions.models import Response
 from iisg.core.choices import Verb
 from iisg.core.permissions import can
-from iisg.needs.choices import CycleKind, NeedStatus
+from iisg.needs.choices import ANALYSED_STATUSES, CycleKind
 from iisg.needs.errors import DuplicateResponse, NotAllowed, WorkflowError
 from iisg.needs.models import Cycle, Need
 
 from .matcher import candidate_actions, rank
 
-# Needs the Secretariat has accepted into the mapping: the matcher proposes responses to these only.
-MATCHED_NEED_STATUSES = (NeedStatus.VALIDATED, NeedStatus.PROPOSED, NeedStatus.ADOPTED)
 # On the demo, 87% of the confirmed actions the matcher ranks in a need's first five score at least
 # this, against 64% of the others: below it, a pair mostly shares its partner's and pillar's names.
 MIN_SCORE = 0.1
@@ -60,7 +58,7 @@ def propose_responses(*, cycle, per_need=5, min_score=MIN_SCORE, user=None):
         raise NotAllowed(_("Only the Secretariat runs the matcher."))
     if cycle.kind != CycleKind.NEEDS:
         raise WorkflowError(_("%(cycle)s has no needs to match: choose a needs mapping.") % {"cycle": cycle})
-    needs = Need.objects.filter(cycle=cycle, status__in=MATCHED_NEED_STATUSES)
+    needs = Need.objects.filter(cycle=cycle, status__in=ANALYSED_STATUSES)
     ranking = rank(needs, candidate_actions(cycle), top=per_need)
     with transaction.atomic():
         # One run of the matcher at a time for a cycle: the second sees what the first proposed.

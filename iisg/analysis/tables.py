@@ -152,9 +152,10 @@ def to_xlsx(table, scope_lines=()):
 
 
 RULES = (
+    gettext_lazy("Only actions benefiting one of the six partners or the Western Balkans as a region count."),
     gettext_lazy(
         "Coverage counts confirmed responses whose action is active in the year (not withdrawn, "
-        "pipeline, cancelled or suspended; dates overlapping the year)."
+        "pipeline, cancelled or suspended; dates overlapping the year; without a start date, in no year)."
     ),
     gettext_lazy("A gap is an adopted need without such a response; an overlap, a need with two or more donors."),
     gettext_lazy(

@@ -47,8 +47,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from iisg.actions.choices import ActionSource
@@ -169,16 +168,15 @@ class Overview:
 
 def actions_in_view(*, user=None, cycle=""):
     """The actions `user` may see (everyone's when None), withdrawn ones too; with a `cycle` (see
-    cycle_years), those running at some time in its years, by their actual, else planned, dates,
-    as the back office's "active in year" filter. Raises UnknownCycle."""
+    cycle_years), those active at some time in its years by the one rule of the back office's
+    "active in year" filter and of the analysis (ActionQuerySet.active_between). Raises
+    UnknownCycle."""
     actions = Action.objects.all()
     if user is not None:
         actions = visible(user, actions)
     if cycle:
         first, last = cycle_years(cycle)
-        actions = actions.alias(
-            start_on=Coalesce("actual_start", "planned_start"), end_on=Coalesce("actual_end", "planned_end")
-        ).filter(Q(start_on__lte=date(last, 12, 31)), Q(end_on__isnull=True) | Q(end_on__gte=date(first, 1, 1)))
+        actions = actions.active_between(date(first, 1, 1), date(last, 12, 31))
     return actions
 
 

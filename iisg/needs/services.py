@@ -22,7 +22,7 @@ from iisg.core.permissions import can, viewer_of
 from iisg.core.text import clean_comment
 from iisg.governance.choices import DecisionKind
 
-from .choices import CycleKind, CycleStatus, NeedStatus
+from .choices import REJECTABLE_STATUSES, UNFINISHED_STATUSES, CycleKind, CycleStatus, NeedStatus
 from .errors import (
     CommentRequired,
     CycleClosed,
@@ -34,10 +34,6 @@ from .errors import (
 )
 from .models import Area, Cycle, Need
 
-# Needs still on their way when the Board adopts a cycle: the Secretariat settles them first.
-UNFINISHED_STATUSES = (NeedStatus.DRAFT, NeedStatus.SUBMITTED, NeedStatus.RETURNED, NeedStatus.VALIDATED)
-# The Secretariat may reject a need at any point before the adoption.
-REJECTABLE_STATUSES = (*UNFINISHED_STATUSES, NeedStatus.PROPOSED)
 # How many references an error lists before it says "and N more".
 LISTED = 20
 # What a change of a need may change: its content. The status and the review comment move only by

@@ -11,35 +11,19 @@ from operator import and_, or_
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from iisg.actions.choices import OrganisationRole
-from iisg.actions.models import Action
 from iisg.core.permissions import visible
-from iisg.directory.models import Organisation, Partner, Pillar
+from iisg.directory.models import Pillar
 from iisg.directory.selectors import support_group
 from iisg.events.models import Event
 from iisg.governance.models import Product
 from iisg.governance.selectors import pillar_products
-from iisg.needs.choices import NeedStatus
-from iisg.needs.models import Need
-
-# The public sees needs once the Board adopted them, and only as counts.
-PUBLIC_NEED_STATUSES = [NeedStatus.ADOPTED]
-
-
-def headline_figures():
-    """Counts for the home page: adopted needs, actions, partners, donors. Nothing private."""
-    return {
-        "needs": Need.objects.filter(status__in=PUBLIC_NEED_STATUSES).count(),
-        "actions": Action.objects.count(),
-        "partners": Partner.objects.count(),
-        "donors": Organisation.objects.filter(participations__role=OrganisationRole.FUNDING).distinct().count(),
-    }
+from iisg.needs.choices import PUBLIC_STATUSES
 
 
 def pillars_with_counts():
     """The pillars in order, each with its number of adopted needs and of published events."""
     return Pillar.objects.annotate(
-        adopted_needs=Count("needs", filter=Q(needs__status__in=PUBLIC_NEED_STATUSES), distinct=True),
+        adopted_needs=Count("needs", filter=Q(needs__status__in=PUBLIC_STATUSES), distinct=True),
         published_events=Count("events", filter=Q(events__is_published=True), distinct=True),
     ).order_by("order", "code")  # Meta.ordering does not apply to aggregating queries
 

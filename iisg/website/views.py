@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from iisg.analysis.selectors import headline_figures
 from iisg.directory.choices import Body
 from iisg.directory.selectors import board, current_members, pillars
 from iisg.governance import selectors as governance
@@ -25,7 +26,7 @@ def home(request):
         request,
         "website/home.html",
         {
-            "figures": selectors.headline_figures(),
+            "figures": headline_figures(),
             "pillars": selectors.pillars_with_counts(),
             "upcoming_events": selectors.upcoming_events(request.user, limit=3),
             "latest_events": selectors.latest_events(request.user, limit=5),

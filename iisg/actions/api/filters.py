@@ -1,6 +1,4 @@
 import django_filters
-from django.db.models import Q
-from django.db.models.functions import Coalesce
 
 from iisg.api.filters import WholeNumberFilter
 
@@ -19,7 +17,9 @@ class ActionFilter(django_filters.FilterSet):
     )
     title = django_filters.CharFilter(lookup_expr="icontains")
     active_on = django_filters.DateFilter(
-        method="filter_active_on", label="Running on this date (actual, else planned)"
+        method="filter_active_on",
+        label="Active on this date: not withdrawn, cancelled, suspended or in the pipeline, started (actual, else "
+        "planned) and not ended; undated actions never are",
     )
 
     class Meta:
@@ -27,9 +27,7 @@ class ActionFilter(django_filters.FilterSet):
         fields = ["status", "source", "partner", "pillar", "organisation", "title"]
 
     def filter_active_on(self, queryset, name, value):
-        return queryset.annotate(
-            _start=Coalesce("actual_start", "planned_start"), _end=Coalesce("actual_end", "planned_end")
-        ).filter(Q(_start__isnull=True) | Q(_start__lte=value), Q(_end__isnull=True) | Q(_end__gte=value))
+        return queryset.active_on(value)
 
 
 class ResponseFilter(django_filters.FilterSet):

@@ -7,9 +7,14 @@ own.
 The rules, as the Secretariat states them:
 - A need is analysed when it has left its partner's hands (validated, proposed or adopted); the
   public sees the adopted needs only, and aggregates only.
+- Only the actions of the mission count: those benefiting one of the six partners, or the
+  Western Balkans as a region (IATI recipient region 88); imported actions outside it are kept
+  but counted nowhere (iisg.actions.models.ActionQuerySet.in_mission).
 - A response counts when a person confirmed it. Its action is **active in the year** when it is
   not withdrawn, neither in the pipeline nor cancelled nor suspended, and its dates (actual, else
-  planned) overlap the year; a missing start or end leaves that side open.
+  planned) overlap the year; a missing end leaves it running, and an action without any start
+  date is active in no year (iisg.actions.models.is_active, ActionQuerySet.active_in: the one
+  rule the back office, the API, the reports and the IATI export use too).
 - A need's **coverage** is full when an active response covers it fully, partial when an active
   response covers it partly, none otherwise.
 - A **gap** is an adopted need with no active confirmed response. An **overlap** is a need whose
@@ -21,12 +26,13 @@ The rules, as the Secretariat states them:
   without a EUR figure (no currency or no rate) are left out and counted.
 
 The modules:
-- `scope`: what the analysis looks at (the scope, the analysed needs, the actions active in a year,
-  the transactions that count as money);
+- `scope`: what the analysis looks at (the scope, the analysed needs, the transactions that count
+  as money);
 - `mapping`: the support mapping of a scope, kept in the process while the data stays the same;
 - `breakdowns`: the tallies, heatmap, donors and implementers, funding and concentration of a
   mapping, each worked out once per mapping;
-- `responses`: the response mapping of a year, seen from the actions.
+- `responses`: the response mapping of a year, seen from the actions;
+- `headline`: the few public figures of the home page.
 """
 
 from .breakdowns import (
@@ -47,6 +53,7 @@ from .breakdowns import (
     sort_by_priority,
     tally,
 )
+from .headline import Headline, headline_figures
 from .mapping import (
     ActionLine,
     NeedCoverage,
@@ -57,25 +64,19 @@ from .mapping import (
 )
 from .responses import ActionYear, ResponseMapping, response_mapping
 from .scope import (
-    ANALYSED_STATUSES,
     COMMITMENT_TYPES,
     DISBURSEMENT_TYPES,
-    INACTIVE_STATUSES,
     YEAR_OF_DATE,
     ZERO,
     Scope,
-    active_actions,
     analysed_needs,
     default_cycle,
     default_year,
-    is_active,
 )
 
 __all__ = [
-    "ANALYSED_STATUSES",
     "COMMITMENT_TYPES",
     "DISBURSEMENT_TYPES",
-    "INACTIVE_STATUSES",
     "PRIORITY_ORDER",
     "YEAR_OF_DATE",
     "ZERO",
@@ -83,6 +84,7 @@ __all__ = [
     "ActionYear",
     "Concentration",
     "Contributor",
+    "Headline",
     "Heatmap",
     "NeedCoverage",
     "ResponseMapping",
@@ -90,7 +92,6 @@ __all__ = [
     "SupportMapping",
     "Tally",
     "YearFunding",
-    "active_actions",
     "analysed_needs",
     "breakdown",
     "by_area",
@@ -102,8 +103,8 @@ __all__ = [
     "default_year",
     "forget_computed",
     "funding_over_time",
+    "headline_figures",
     "heatmap",
-    "is_active",
     "priority_without_money",
     "response_mapping",
     "sort_by_priority",

@@ -12,13 +12,13 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from iisg.actions.choices import Coverage, OrganisationRole, ResponseStatus
-from iisg.actions.models import Action, ActionOrganisation, Response, Transaction
+from iisg.actions.models import Action, ActionOrganisation, Response, Transaction, is_active, year_span
 from iisg.core.permissions import viewer_of
 from iisg.directory.models import Organisation, Partner, Pillar
 from iisg.needs.choices import NeedStatus, Priority
 from iisg.needs.models import Area, Need
 
-from .scope import COMMITMENT_TYPES, DISBURSEMENT_TYPES, YEAR_OF_DATE, ZERO, Scope, analysed_needs, is_active
+from .scope import COMMITMENT_TYPES, DISBURSEMENT_TYPES, YEAR_OF_DATE, ZERO, Scope, analysed_needs
 
 
 @dataclass
@@ -224,18 +224,21 @@ def _compute(user, scope, *, partners, pillars, areas):
             "partner__order", "pillar__order", "reference"
         ).values_list("pk", "reference", "title", "status", "priority", "partner_id", "pillar_id", "area_id")
     }
-    confirmed = Response.objects.filter(status=ResponseStatus.CONFIRMED, need__in=needs_qs.values("pk"))
+    # Actions outside the mission (no Western Balkan partner nor the region) are never counted.
+    confirmed = Response.objects.filter(
+        status=ResponseStatus.CONFIRMED, need__in=needs_qs.values("pk"), action__in=Action.objects.in_mission()
+    )
     responded = confirmed.values("action_id")
     # .order_by(): the models' default orderings would join and sort for nothing here.
     responses = list(confirmed.order_by().values_list("need_id", "action_id", "coverage"))
     actions = {
         row[0]: row
         for row in Action.objects.filter(pk__in=responded)
+        .with_dates()
         .order_by()
-        .values_list(
-            "pk", "title", "status", "actual_start", "planned_start", "actual_end", "planned_end", "withdrawn_at"
-        )
+        .values_list("pk", "title", "status", "start_on", "end_on", "withdrawn_at")
     }
+    first, last = year_span(scope.year)
     shares = dict(
         Response.objects.filter(status=ResponseStatus.CONFIRMED, action__in=responded)
         .order_by()
@@ -272,8 +275,7 @@ def _compute(user, scope, *, partners, pillars, areas):
         totals[action_id][1] += disbursed
 
     for need_id, action_id, coverage in responses:
-        _, title, status, actual_start, planned_start, actual_end, planned_end, withdrawn = actions[action_id]
-        start, end = actual_start or planned_start, actual_end or planned_end
+        _, title, status, start, end, withdrawn = actions[action_id]
         committed, disbursed = totals.get(action_id, (ZERO, ZERO))
         share = shares[action_id]
         needs[need_id].responses.append(
@@ -281,7 +283,7 @@ def _compute(user, scope, *, partners, pillars, areas):
                 action_id=action_id,
                 title=title,
                 coverage=coverage,
-                active=is_active(status=status, start=start, end=end, withdrawn=withdrawn, year=scope.year),
+                active=is_active(status=status, start=start, end=end, withdrawn=withdrawn, first=first, last=last),
                 start=start,
                 end=end,
                 donors=tuple(organisations[pk] for pk in donors_of[action_id]),

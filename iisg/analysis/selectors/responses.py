@@ -14,7 +14,7 @@ from iisg.core.permissions import visible
 from iisg.directory.models import Organisation, Partner, Pillar
 from iisg.needs.models import Need
 
-from .scope import COMMITMENT_TYPES, DISBURSEMENT_TYPES, YEAR_OF_DATE, ZERO, active_actions
+from .scope import COMMITMENT_TYPES, DISBURSEMENT_TYPES, YEAR_OF_DATE, ZERO
 
 
 @dataclass
@@ -45,12 +45,15 @@ class ResponseMapping:
 
 
 def response_mapping(user, year):
-    """The actions the user may see that are active in `year` (the rule of is_active), with their
-    money and responses, in a constant number of queries."""
-    chosen = active_actions(visible(user, Action.objects.all()), year)
+    """The actions of the mission the user may see that are active in `year` (the rules of
+    ActionQuerySet.in_mission and active_in), with their money and responses, in a constant
+    number of queries."""
+    chosen = visible(user, Action.objects.in_mission()).active_in(year)
     rows = {
         pk: ActionYear(id=pk, title=title, start=start, end=end)
-        for pk, title, start, end in chosen.order_by("title", "pk").values_list("pk", "title", "start", "end")
+        for pk, title, start, end in chosen.with_dates()
+        .order_by("title", "pk")
+        .values_list("pk", "title", "start_on", "end_on")
     }
     partners = {partner.pk: partner for partner in Partner.objects.all()}
     pillars = {pillar.pk: pillar for pillar in Pillar.objects.all()}

@@ -6,17 +6,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import CharField, IntegerField, Q
-from django.db.models.functions import Cast, Coalesce, Substr
+from django.db.models.functions import Cast, Substr
 
-from iisg.actions.choices import ActivityStatus, OrganisationRole, ResponseStatus, TransactionType
+from iisg.actions.choices import OrganisationRole, ResponseStatus, TransactionType
 from iisg.actions.models import ActionOrganisation, Response
 from iisg.core.permissions import viewer_of, visible
 from iisg.directory.models import Organisation, Partner, Pillar
-from iisg.needs.choices import CycleKind, CycleStatus, NeedStatus
+from iisg.needs.choices import ANALYSED_STATUSES, PUBLIC_STATUSES
 from iisg.needs.models import Area, Cycle, Need
 
-ANALYSED_STATUSES = (NeedStatus.VALIDATED, NeedStatus.PROPOSED, NeedStatus.ADOPTED)
-INACTIVE_STATUSES = (ActivityStatus.PIPELINE, ActivityStatus.CANCELLED, ActivityStatus.SUSPENDED)
 COMMITMENT_TYPES = (TransactionType.OUTGOING_COMMITMENT,)
 DISBURSEMENT_TYPES = (TransactionType.DISBURSEMENT, TransactionType.EXPENDITURE)
 ZERO = Decimal(0)
@@ -40,8 +38,7 @@ class Scope:
 
 def default_cycle():
     """The needs-mapping cycle the dashboards open on: the latest adopted one, else the latest."""
-    cycles = Cycle.objects.filter(kind=CycleKind.NEEDS)
-    return cycles.filter(status=CycleStatus.ADOPTED).order_by("-first_year").first() or cycles.first()
+    return Cycle.objects.needs_mapping().to_show()
 
 
 def default_year(cycle, today=None):
@@ -57,7 +54,7 @@ def analysed_needs(user, scope):
     if viewer_of(user).is_member:
         needs = visible(user, needs.filter(status__in=ANALYSED_STATUSES))
     else:
-        needs = needs.filter(status=NeedStatus.ADOPTED)
+        needs = needs.filter(status__in=PUBLIC_STATUSES)
     if scope.pillar is not None:
         needs = needs.filter(pillar=scope.pillar)
     if scope.partner is not None:
@@ -74,22 +71,3 @@ def analysed_needs(user, scope):
             )
         )
     return needs
-
-
-def active_actions(actions, year):
-    """The actions of the queryset `actions` active in `year`: is_active() as a query, with the
-    dates it used annotated as `start` and `end`."""
-    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    return (
-        actions.filter(withdrawn_at__isnull=True)
-        .exclude(status__in=INACTIVE_STATUSES)
-        .annotate(start=Coalesce("actual_start", "planned_start"), end=Coalesce("actual_end", "planned_end"))
-        .filter(Q(start__isnull=True) | Q(start__lte=last), Q(end__isnull=True) | Q(end__gte=first))
-    )
-
-
-def is_active(*, status, start, end, withdrawn, year):
-    """Whether an action works in `year` (see the module's rules)."""
-    if withdrawn or status in INACTIVE_STATUSES:
-        return False
-    return (start is None or start.year <= year) and (end is None or end.year >= year)

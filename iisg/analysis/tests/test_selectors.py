@@ -274,21 +274,6 @@ def setattr_and_save(obj, **values):
     obj.save()
 
 
-@pytest.mark.parametrize("year", [2019, 2020, 2021, 2022, 2023, 2024, 2025])
-def test_active_actions_as_a_query_agrees_with_is_active(w, year):
-    from iisg.actions.models import Action
-
-    f.ActionFactory(title="No dates", planned_start=None, planned_end=None)
-    expected = {
-        action.pk
-        for action in Action.objects.all()
-        if selectors.is_active(
-            status=action.status, start=action.start, end=action.end, withdrawn=action.withdrawn_at, year=year
-        )
-    }
-    assert set(selectors.active_actions(Action.objects.all(), year).values_list("pk", flat=True)) == expected
-
-
 def test_response_mapping_of_a_year(w, secretariat):
     mapping = selectors.response_mapping(secretariat, 2022)
     rows = {row.title: row for row in mapping.actions}

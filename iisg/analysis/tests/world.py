@@ -48,6 +48,8 @@ def _money(action, kind, year, eur):
 
 
 def _confirm(action, need, coverage=Coverage.PARTIAL):
+    # An action answering a partner's need benefits that partner: it is of the mission, and counts.
+    action.partners.add(need.partner)
     return f.ResponseFactory(
         action=action,
         need=need,

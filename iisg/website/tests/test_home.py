@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from iisg.actions.choices import OrganisationRole
+from iisg.analysis.selectors import Headline, headline_figures
 from iisg.core.tests import factories as f
 from iisg.needs.choices import NeedStatus
 from iisg.website import selectors
@@ -26,13 +27,17 @@ def mapping():
     austria, giz = f.OrganisationFactory(acronym="AT"), f.OrganisationFactory(acronym="GIZ")
     for _ in range(2):
         action = f.ActionFactory()
+        action.partners.add(albania)
         f.ActionOrganisationFactory(action=action, organisation=austria, role=OrganisationRole.FUNDING)
         f.ActionOrganisationFactory(action=action, organisation=giz, role=OrganisationRole.IMPLEMENTING)
+    # Imported for another country: kept, but no figure counts it, nor its donor.
+    elsewhere = f.ActionFactory(title="Water supply in Kenya")
+    f.ActionOrganisationFactory(action=elsewhere, organisation=f.OrganisationFactory(), role=OrganisationRole.FUNDING)
     return pillar
 
 
-def test_headline_figures_count_adopted_needs_and_funding_donors_only(mapping):
-    assert selectors.headline_figures() == {"needs": 3, "actions": 2, "partners": 2, "donors": 1}
+def test_headline_figures_count_adopted_needs_actions_of_the_mission_and_their_donors_only(mapping):
+    assert headline_figures() == Headline(needs=3, actions=2, partners=2, donors=1)
 
 
 def test_pillars_come_in_their_order_with_their_counts(mapping):
@@ -65,7 +70,8 @@ def test_home_page_shows_pillars_figures_and_the_designation_footnote(client, ma
     assert "The 6th IISG Board Meeting" in page
     assert "20 June 2022" in page
     assert "UNSCR 1244 and the ICJ Opinion on the Kosovo declaration of independence" in page
-    assert response.context["figures"]["needs"] == 3
+    assert response.context["figures"].needs == 3
+    assert "benefiting the six partners or the region" in page
 
 
 def _queries_of_home_page(client):
