@@ -6,3 +6,10 @@ class ApiConfig(AppConfig):
     name = "iisg.api"
     label = "api"
     verbose_name = _("REST API")
+
+    def ready(self):
+        from iisg.core.permissions import register
+
+        from .rules import RULES
+
+        register(RULES)

@@ -8,7 +8,11 @@ class CoreConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self):
+        from .permissions import register
         from .roles import create_roles
+        from .rules import RULES
+
+        register(RULES)
 
         # Like Django's own permissions and content types: after migrate, and after the flush
         # that transactional tests do, the roles are there.

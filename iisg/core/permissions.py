@@ -5,7 +5,10 @@ this kind"); `visible(user, queryset)` and `permitted(user, verb, queryset)` nar
 the rows `can` would allow. Admin, views, exports and the API all ask here.
 
 Each model has one rule that states a verb both ways, as a predicate on an object and as a
-`Q` filter; the tests check the two agree over the whole role × verb × own/other matrix.
+`Q` filter; the tests check the two agree over the whole role × verb × own/other matrix. This
+module holds the machinery and the rules that know no domain; each app states the rules of its
+own models in its `rules.py` and registers them here from its `AppConfig.ready()`, so the bottom
+layer imports no app above it.
 
 The roles (DESIGN.md §3):
 - public: the website, published events, adopted products, the directory;
@@ -18,11 +21,9 @@ The roles (DESIGN.md §3):
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
-
-from iisg.actions.choices import ResponseStatus
-from iisg.governance.choices import ProductStatus
-from iisg.needs.choices import CycleStatus, NeedStatus
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
 
 from .choices import Role, Verb
 
@@ -31,9 +32,6 @@ WRITE = {ADD, CHANGE, DELETE}
 
 NOTHING = Q(pk__in=[])
 EVERYTHING = Q()
-
-# Needs in these statuses are work in progress of their partner: only it and the Secretariat see them.
-PRIVATE_NEED_STATUSES = (NeedStatus.DRAFT, NeedStatus.RETURNED)
 
 
 @dataclass(frozen=True)
@@ -133,10 +131,6 @@ class SecretariatOnly(Rule):
         return NOTHING
 
 
-class TokenRule(SecretariatOnly):
-    """API tokens: the Secretariat manages them; a user reads their own (and gets it from the API)."""
-
-
 class SecretariatWork(Rule):
     """The Secretariat's own working records (IATI imports): nobody else sees them."""
 
@@ -174,240 +168,35 @@ class MembersRead(Rule):
         return super().q_allows(viewer, verb)
 
 
-class ReportRule(MembersRead):
-    """Reports for the Board: members read and download them; only the Secretariat generates and
-    publishes them. A report is the record of what was generated: nobody changes or deletes it."""
-
-    def q_allows(self, viewer, verb):
-        if verb in {CHANGE, DELETE}:
-            return NOTHING
-        return super().q_allows(viewer, verb)
+# Model label → its rule. Empty until start-up: each app registers the rules of its own models
+# from its AppConfig.ready() (they live in the app's rules.py), so this module knows no domain.
+RULES = {}
 
 
-class EventRule(Rule):
-    def allows(self, viewer, verb, obj):
-        if verb == VIEW and not viewer.is_secretariat:
-            return obj.is_published
-        return super().allows(viewer, verb, obj)
+def register(rules):
+    """Govern each model of `rules`, a mapping of model (or "app_label.model_name") to its Rule.
 
-    def q_allows(self, viewer, verb):
-        if verb == VIEW and not viewer.is_secretariat:
-            return Q(is_published=True)
-        return super().q_allows(viewer, verb)
-
-
-class ProductRule(Rule):
-    """The public sees adopted products; members also read those in process, to review them."""
-
-    def __init__(self, path=""):
-        self.path = path
-
-    def _status(self, obj):
-        return (obj.product if self.path else obj).status
-
-    def allows(self, viewer, verb, obj):
-        if verb == VIEW and not viewer.is_member:
-            return self._status(obj) == ProductStatus.ADOPTED
-        return super().allows(viewer, verb, obj)
-
-    def q_allows(self, viewer, verb):
-        if verb == VIEW and not viewer.is_member:
-            return Q(**{f"{self.path}status": ProductStatus.ADOPTED})
-        return super().q_allows(viewer, verb)
-
-
-class NeedRule(Rule):
-    """Drafts and returned needs stay with their partner and the Secretariat; adopted needs are frozen."""
-
-    def allows(self, viewer, verb, obj):
-        own = viewer.is_focal_point and obj.partner_id == viewer.partner_id
-        private = obj.status in PRIVATE_NEED_STATUSES
-        frozen = obj.status == NeedStatus.ADOPTED
-        cycle_open = obj.cycle_id is not None and obj.cycle.status == CycleStatus.OPEN
-        if verb == VIEW:
-            return viewer.is_secretariat or own or (viewer.is_member and not private)
-        if frozen:
-            return False
-        if viewer.is_secretariat:
-            return verb in WRITE | {REVIEW}
-        if not (own and cycle_open):
-            return False
-        if verb == ADD:
-            return obj.status in {NeedStatus.DRAFT, NeedStatus.SUBMITTED}
-        if verb == CHANGE:
-            return private
-        if verb == DELETE:
-            return obj.status == NeedStatus.DRAFT
-        return False
-
-    def allows_any(self, viewer, verb):
-        if verb == ADD:
-            return viewer.is_secretariat or viewer.is_focal_point
-        return super().allows_any(viewer, verb)
-
-    def q_allows(self, viewer, verb):
-        own = Q(partner_id=viewer.partner_id) if viewer.is_focal_point else NOTHING
-        not_frozen = ~Q(status=NeedStatus.ADOPTED)
-        if verb == VIEW:
-            if viewer.is_secretariat:
-                return EVERYTHING
-            if viewer.is_member:
-                return own | ~Q(status__in=PRIVATE_NEED_STATUSES)
-            return NOTHING
-        if viewer.is_secretariat:
-            return not_frozen if verb in WRITE | {REVIEW} else NOTHING
-        if not viewer.is_focal_point:
-            return NOTHING
-        writable = own & Q(cycle__status=CycleStatus.OPEN)
-        if verb == ADD:
-            return writable & Q(status__in=[NeedStatus.DRAFT, NeedStatus.SUBMITTED])
-        if verb == CHANGE:
-            return writable & Q(status__in=PRIVATE_NEED_STATUSES)
-        if verb == DELETE:
-            return writable & Q(status=NeedStatus.DRAFT)
-        return NOTHING
-
-
-class ActionRule(Rule):
-    """Members read actions; a donor or implementer writes the actions its organisation takes part in.
-
-    `path` reaches the action from a child record (budgets, transactions, sectors, participations),
-    which follow their action: whoever may change the action may add, change and delete them.
+    Called from an app's AppConfig.ready(). A label that names no installed model raises
+    LookupError at start-up, and a model given a second, different rule raises
+    ImproperlyConfigured: one model, one rule. Registering the same rule again does nothing.
     """
-
-    def __init__(self, path=""):
-        self.path = path
-
-    def _takes_part(self, viewer, action):
-        if action is None or action.pk is None:
-            return False
-        # A change form asks this for the action and each of its inlines, several times over:
-        # the participants are read once per action object (which lives for one request).
-        participants = getattr(action, "_iisg_participants", None)
-        if participants is None:
-            participants = frozenset(action.participations.values_list("organisation_id", flat=True))
-            action._iisg_participants = participants
-        return viewer.organisation_id in participants
-
-    def allows(self, viewer, verb, obj):
-        if verb == VIEW:
-            return viewer.is_member
-        if verb not in WRITE:
-            return False
-        if viewer.is_secretariat:
-            return True
-        if not viewer.writes_actions:
-            return False
-        if self.path:
-            return self._takes_part(viewer, obj.action if obj.action_id else None)
-        if verb == ADD:
-            return True  # a new action: the form makes the user's organisation take part in it
-        if verb == DELETE and self._has_confirmed_responses(obj):
-            return False
-        return self._takes_part(viewer, obj)
-
-    def _has_confirmed_responses(self, action):
-        return action.pk is not None and action.responses.filter(status=ResponseStatus.CONFIRMED).exists()
-
-    def allows_any(self, viewer, verb):
-        if verb in WRITE:
-            return viewer.is_secretariat or viewer.writes_actions
-        return super().allows_any(viewer, verb)
-
-    def q_allows(self, viewer, verb):
-        if verb == VIEW:
-            return EVERYTHING if viewer.is_member else NOTHING
-        if verb not in WRITE:
-            return NOTHING
-        if viewer.is_secretariat:
-            return EVERYTHING
-        if not viewer.writes_actions:
-            return NOTHING
-        own = Q(**{f"{self.path}participations__organisation_id": viewer.organisation_id})
-        if verb == ADD and not self.path:
-            return EVERYTHING
-        if verb == DELETE and not self.path:
-            from iisg.actions.models import Response
-
-            confirmed = Response.objects.filter(action=OuterRef("pk"), status=ResponseStatus.CONFIRMED)
-            return own & ~Exists(confirmed)
-        return own
-
-
-class ResponseRule(Rule):
-    """Members read responses; a donor or implementer proposes them for its own actions and may
-    change or withdraw them until the Secretariat reviews them (confirms or rejects), which only
-    the Secretariat does."""
-
-    def allows(self, viewer, verb, obj):
-        if verb == VIEW:
-            return viewer.is_member
-        if viewer.is_secretariat:
-            return verb in WRITE | {REVIEW}
-        if verb not in WRITE or not viewer.writes_actions or obj.action_id is None:
-            return False
-        if obj.status != ResponseStatus.PROPOSED:
-            return False
-        return obj.action.participations.filter(organisation_id=viewer.organisation_id).exists()
-
-    def allows_any(self, viewer, verb):
-        if verb in WRITE:
-            return viewer.is_secretariat or viewer.writes_actions
-        return super().allows_any(viewer, verb)
-
-    def q_allows(self, viewer, verb):
-        if verb == VIEW:
-            return EVERYTHING if viewer.is_member else NOTHING
-        if viewer.is_secretariat:
-            return EVERYTHING if verb in WRITE | {REVIEW} else NOTHING
-        if verb not in WRITE or not viewer.writes_actions:
-            return NOTHING
-        return Q(action__participations__organisation_id=viewer.organisation_id, status=ResponseStatus.PROPOSED)
-
-
-RULES = {
-    "auth.user": AccountRule(),
-    "auth.group": RolesRule(),
-    "directory.partner": Rule(),
-    "directory.pillar": Rule(),
-    "directory.organisation": Rule(),
-    "directory.membership": Rule(),
-    "directory.person": SecretariatOnly(),
-    "needs.cycle": MembersRead(),
-    "needs.area": MembersRead(),
-    "needs.need": NeedRule(),
-    "actions.action": ActionRule(),
-    "actions.actionorganisation": ActionRule("action__"),
-    "actions.actionsector": ActionRule("action__"),
-    "actions.budget": ActionRule("action__"),
-    "actions.transaction": ActionRule("action__"),
-    "actions.planneddisbursement": ActionRule("action__"),
-    "actions.recipient": ActionRule("action__"),
-    "actions.documentlink": ActionRule("action__"),
-    "actions.policymarker": ActionRule("action__"),
-    "actions.relatedactivity": ActionRule("action__"),
-    "actions.exchangerate": Rule(),
-    "actions.response": ResponseRule(),
-    "iati.codelistentry": Rule(),
-    "iati.importrun": SecretariatWork(),
-    "events.event": EventRule(),
-    "governance.meeting": Rule(),
-    "governance.decision": Rule(),
-    "governance.product": ProductRule(),
-    "governance.productversion": ProductRule("product__"),
-    "reports.report": ReportRule(),
-    "authtoken.token": TokenRule(),
-    "authtoken.tokenproxy": TokenRule(),
-}
+    for model, rule in rules.items():
+        if isinstance(model, str):
+            model = apps.get_model(model)
+        label = model._meta.label_lower
+        registered = RULES.setdefault(label, rule)
+        if registered is not rule:
+            raise ImproperlyConfigured(
+                f"Two permission rules for {model._meta.label}: {type(registered).__name__} and {type(rule).__name__}"
+            )
 
 
 def rule_for(model):
+    """The rule of a model (class or instance); LookupError naming the model if it has none."""
     try:
         return RULES[model._meta.label_lower]
     except KeyError:
-        raise LookupError(
-            f"No permission rule for {model._meta.label}: add one to iisg.core.permissions.RULES"
-        ) from None
+        raise LookupError(f"No permission rule for {model._meta.label}: register one in its app's rules.py") from None
 
 
 def can(user, verb, target):

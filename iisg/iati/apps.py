@@ -6,3 +6,10 @@ class IatiConfig(AppConfig):
     name = "iisg.iati"
     label = "iati"
     verbose_name = _("IATI")
+
+    def ready(self):
+        from iisg.core.permissions import register
+
+        from .rules import RULES
+
+        register(RULES)

@@ -9,3 +9,10 @@ class ReportsConfig(AppConfig):
     name = "iisg.reports"
     label = "reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        from iisg.core.permissions import register
+
+        from .rules import RULES
+
+        register(RULES)

@@ -1,0 +1,66 @@
+"""Who may see and change cycles, areas and needs (iisg.core.permissions machinery)."""
+
+from django.db.models import Q
+
+from iisg.core.permissions import ADD, CHANGE, DELETE, EVERYTHING, NOTHING, REVIEW, VIEW, WRITE, MembersRead, Rule
+
+from .choices import PRIVATE_STATUSES, CycleStatus, NeedStatus
+
+
+class NeedRule(Rule):
+    """Drafts and returned needs stay with their partner and the Secretariat; adopted needs are frozen."""
+
+    def allows(self, viewer, verb, obj):
+        own = viewer.is_focal_point and obj.partner_id == viewer.partner_id
+        private = obj.status in PRIVATE_STATUSES
+        frozen = obj.status == NeedStatus.ADOPTED
+        cycle_open = obj.cycle_id is not None and obj.cycle.status == CycleStatus.OPEN
+        if verb == VIEW:
+            return viewer.is_secretariat or own or (viewer.is_member and not private)
+        if frozen:
+            return False
+        if viewer.is_secretariat:
+            return verb in WRITE | {REVIEW}
+        if not (own and cycle_open):
+            return False
+        if verb == ADD:
+            return obj.status in {NeedStatus.DRAFT, NeedStatus.SUBMITTED}
+        if verb == CHANGE:
+            return private
+        if verb == DELETE:
+            return obj.status == NeedStatus.DRAFT
+        return False
+
+    def allows_any(self, viewer, verb):
+        if verb == ADD:
+            return viewer.is_secretariat or viewer.is_focal_point
+        return super().allows_any(viewer, verb)
+
+    def q_allows(self, viewer, verb):
+        own = Q(partner_id=viewer.partner_id) if viewer.is_focal_point else NOTHING
+        not_frozen = ~Q(status=NeedStatus.ADOPTED)
+        if verb == VIEW:
+            if viewer.is_secretariat:
+                return EVERYTHING
+            if viewer.is_member:
+                return own | ~Q(status__in=PRIVATE_STATUSES)
+            return NOTHING
+        if viewer.is_secretariat:
+            return not_frozen if verb in WRITE | {REVIEW} else NOTHING
+        if not viewer.is_focal_point:
+            return NOTHING
+        writable = own & Q(cycle__status=CycleStatus.OPEN)
+        if verb == ADD:
+            return writable & Q(status__in=[NeedStatus.DRAFT, NeedStatus.SUBMITTED])
+        if verb == CHANGE:
+            return writable & Q(status__in=PRIVATE_STATUSES)
+        if verb == DELETE:
+            return writable & Q(status=NeedStatus.DRAFT)
+        return NOTHING
+
+
+RULES = {
+    "needs.cycle": MembersRead(),
+    "needs.area": MembersRead(),
+    "needs.need": NeedRule(),
+}
