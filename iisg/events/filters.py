@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from iisg.directory.models import Partner, Pillar
 
+from . import selectors
 from .choices import EventKind
 from .models import Event
 
@@ -78,5 +79,4 @@ class EventFilter(django_filters.FilterSet):
         return queryset
 
     def in_year(self, queryset, name, value):
-        """Events that take place in the year, on at least one of their days."""
-        return queryset.filter(Q(start_date__year=int(value)) | Q(end_date__year=int(value)))
+        return selectors.in_year(queryset, year=int(value))

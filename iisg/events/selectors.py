@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 
 from django.db.models import Case, Count, F, Q, Value, When, prefetch_related_objects
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 
 from iisg.core.permissions import visible
 
@@ -90,6 +90,19 @@ def in_month(queryset, *, year, month):
     return queryset.filter(start_date__year=year, start_date__month=month)
 
 
+def in_year(queryset, *, year):
+    """The events that take place in `year` on at least one of their days: an event running over
+    New Year belongs to both years. Events without a date take place in no year.
+
+    The one meaning of "year" for the event list, its calendar and feed, and the API.
+    """
+    first_day, last_day = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    return queryset.filter(
+        Q(end_date__isnull=True, start_date__range=(first_day, last_day))
+        | Q(start_date__lte=last_day, end_date__gte=first_day)
+    )
+
+
 def section_of(event, *, today):
     if event.start_date is None:
         return Section.UNDATED
@@ -137,8 +150,15 @@ def archive(queryset):
 
 
 def years_with_events(queryset):
-    """The years in which at least one event of `queryset` starts, latest first."""
-    return [day.year for day in queryset.dates("start_date", "year", order="DESC")]
+    """The years in which at least one event of `queryset` takes place (as `in_year` means it),
+    latest first: the year an event over New Year ends in counts too."""
+    spans = (
+        queryset.filter(start_date__isnull=False)
+        .values_list(ExtractYear("start_date"), ExtractYear(Coalesce("end_date", "start_date")))
+        .order_by()
+        .distinct()
+    )
+    return sorted({year for first, last in spans for year in range(first, last + 1)}, reverse=True)
 
 
 def event_pages(user):

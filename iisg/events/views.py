@@ -27,11 +27,12 @@ def event_list(request, year=None, month=None):
     today = timezone.localdate()
     events = selectors.events_for(request.user)
     archive = selectors.archive(events)
+    years = selectors.years_with_events(events)
     archive_month = None
     if year is not None:
         archive_month = _month_with_events(archive, int(year), int(month))
         events = selectors.in_month(events, year=archive_month.year, month=archive_month.month)
-    filterset = EventFilter(request.GET or None, queryset=events, years=[entry.year for entry in archive])
+    filterset = EventFilter(request.GET or None, queryset=events, years=years)
     ordered = selectors.for_list(selectors.in_list_order(filterset.qs, today=today))
     paginator = Paginator(ordered, PAGE_SIZE)
     page = _page_or_404(paginator, request.GET.get("page"))
