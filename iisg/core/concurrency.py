@@ -31,6 +31,14 @@ class EditConflict(Exception):
 
     @property
     def message(self):
+        return self.explained(
+            after=_("you opened it"),
+            then=_("Your changes were not saved: reload to see theirs, then apply yours again."),
+        )
+
+    def explained(self, *, after, then):
+        """The conflict in words: who changed the record, when, after what, which fields, and what
+        to do (`then`); a workbook says "after this workbook was downloaded"."""
         who = (self.changed_by.get_full_name() or self.changed_by.get_username()) if self.changed_by else _("someone")
         if self.changed_at is None:
             when = ""
@@ -39,10 +47,14 @@ class EditConflict(Exception):
                 "time": formats.date_format(timezone.localtime(self.changed_at), "DATETIME_FORMAT")
             }
         what = " (" + ", ".join(self.changed) + ")" if self.changed else ""
-        return _(
-            "%(record)s was changed by %(who)s%(when)s after you opened it%(what)s. "
-            "Your changes were not saved: reload to see theirs, then apply yours again."
-        ) % {"record": label(self.obj), "who": who, "when": when, "what": what}
+        return _("%(record)s was changed by %(who)s%(when)s after %(after)s%(what)s. %(then)s") % {
+            "record": label(self.obj),
+            "who": who,
+            "when": when,
+            "after": after,
+            "what": what,
+            "then": then,
+        }
 
     def __str__(self):
         return self.message

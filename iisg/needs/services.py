@@ -208,17 +208,7 @@ def create_need(*, user, need, comment=""):
     # Held to the end of the transaction, so two people adding needs at once do not take the same
     # number, and no need slips into a cycle that is being closed.
     need.cycle = Cycle.objects.select_for_update().get(pk=need.cycle_id)
-    if not can(user, Verb.ADD, need):
-        viewer = viewer_of(user)
-        if viewer.is_focal_point and viewer.partner_id == need.partner_id and need.cycle.status != CycleStatus.OPEN:
-            raise CycleClosed(
-                _("%(cycle)s is %(status)s: needs are added while it is open.")
-                % {"cycle": need.cycle, "status": need.cycle.get_status_display().lower()}
-            )
-        raise NotAllowed(
-            _("Only the partner's focal point or the Secretariat adds needs of %(partner)s.")
-            % {"partner": need.partner}
-        )
+    refuse_creation(user=user, need=need)
     if not need.reference:
         need.reference = next_reference(cycle=need.cycle, partner=need.partner, pillar=need.pillar)
     elif Need.objects.filter(cycle=need.cycle, reference=need.reference).exists():
@@ -227,6 +217,23 @@ def create_need(*, user, need, comment=""):
     need.full_clean()
     _record(need, user=user, comment=comment or _("Created"))
     return need
+
+
+def refuse_creation(*, user, need):
+    """Raise the domain error that refuses adding `need` (unsaved, with its cycle) by `user`, if any:
+    asked by create_need under the cycle's lock, and by the workbook before it writes anything.
+    Raises CycleClosed, NotAllowed."""
+    if can(user, Verb.ADD, need):
+        return
+    viewer = viewer_of(user)
+    if viewer.is_focal_point and viewer.partner_id == need.partner_id and need.cycle.status != CycleStatus.OPEN:
+        raise CycleClosed(
+            _("%(cycle)s is %(status)s: needs are added while it is open.")
+            % {"cycle": need.cycle, "status": need.cycle.get_status_display().lower()}
+        )
+    raise NotAllowed(
+        _("Only the partner's focal point or the Secretariat adds needs of %(partner)s.") % {"partner": need.partner}
+    )
 
 
 def changed_need(need, changes):

@@ -1,25 +1,31 @@
 """The needs workbook: a cycle's needs downloaded to fill in, and uploaded back.
 
 `build_workbook` writes the needs the user may write for a cycle (a focal point: its own partner's)
-with the thematic areas and code lists that feed the drop-downs. `upload_workbook` reads an uploaded
-workbook, checks every row (values, references, and `can()` for each need) and writes nothing while
-there is a problem; a clean workbook is applied in one transaction, rows keyed by the cycle and the
-reference, and only the needs whose values changed are saved, so the same file twice changes nothing.
+with the thematic areas and code lists that feed the drop-downs, and each need's version.
+`upload_workbook` reads an uploaded workbook and checks every row before anything is written: the
+values, the references, the rules of iisg.needs.services (refuse_creation, refuse_change: the same
+reasons the back office and the API give) and the version, so that a row downloaded before someone
+else changed the need is refused, naming who changed what, instead of overwriting their work. A
+clean workbook is applied through the services (create_need, update_need) in one transaction, rows
+keyed by the cycle and the reference; only the needs whose values changed are saved, so the same
+file twice changes nothing.
 """
 
-import copy
+from functools import partial
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from iisg.core import workbook as wb
 from iisg.core.choices import Verb
+from iisg.core.concurrency import EditConflict, conflict
 from iisg.core.permissions import can, viewer_of, visible
 from iisg.directory.models import Organisation, Partner, Pillar
 
-from .choices import CycleStatus, NeedStatus, NeedType, Perspective, Priority
+from . import services
+from .choices import NeedStatus, NeedType, Perspective, Priority
+from .errors import WorkflowError
 from .models import Area, Need
 
 SHEET = wb.Sheet(
@@ -61,21 +67,19 @@ SHEET = wb.Sheet(
             choices="Institutions",
         ),
         wb.Column("status", "Status", "Where the need is in the review.", 14, read_only=True),
+        wb.Column(
+            "version",
+            "Version",
+            "The version of the need this workbook was made from. Keep it: a need changed by someone else since "
+            "is then refused, not overwritten. Leave it empty for a new need.",
+            9,
+            kind=wb.WHOLE,
+            locked=True,
+        ),
     ),
 )
+UPLOAD_REASON = "Excel workbook upload"
 AREAS_SHEET = "Areas"
-CHANGEABLE = [
-    "partner_id",
-    "pillar_id",
-    "area_id",
-    "need_type",
-    "perspective",
-    "title",
-    "description",
-    "priority",
-    "justification",
-    "responsible_institution_id",
-]
 
 
 def needs_in_scope(*, user, cycle, partner=None):
@@ -140,6 +144,7 @@ def build_workbook(*, user, cycle, partner=None):
             "justification": need.justification or None,
             "responsible_institution": need.responsible_institution.name if need.responsible_institution else None,
             "status": need.get_status_display(),
+            "version": need.version,
         }
         for need in needs_in_scope(user=user, cycle=cycle, partner=partner)
     ]
@@ -168,30 +173,6 @@ class _Lookups:
         self.areas = {pillar: wb.Lookup(_("area"), entries) for pillar, entries in self.areas.items()}
 
 
-def _refusal(user, cycle, need, existing):
-    """Why `can()` refused a row, in words (the decision itself is always `can()`'s)."""
-    viewer = viewer_of(user)
-    if existing is not None and existing.status == NeedStatus.ADOPTED:
-        return _("need %(reference)s was adopted by the Board: it is frozen; a change belongs in a new cycle") % {
-            "reference": existing.reference
-        }
-    if not viewer.is_secretariat and cycle.status != CycleStatus.OPEN:
-        return _("the cycle %(cycle)s is %(status)s: its needs can no longer be added or changed") % {
-            "cycle": cycle.period,
-            "status": cycle.get_status_display().lower(),
-        }
-    if viewer.is_focal_point and viewer.partner_id not in {need.partner_id, getattr(existing, "partner_id", None)}:
-        return _("you may not write needs of %(partner)s") % {"partner": need.partner}
-    if viewer.is_focal_point and existing is not None and existing.partner_id != need.partner_id:
-        return _("you may not move a need to %(partner)s") % {"partner": need.partner}
-    if existing is not None:
-        return _("need %(reference)s is %(status)s: you may no longer change it") % {
-            "reference": existing.reference,
-            "status": existing.get_status_display().lower(),
-        }
-    return _("you may not add needs")
-
-
 def upload_workbook(*, user, cycle, data, apply=True):
     """Check an uploaded needs workbook as a whole and, if nothing is wrong and `apply`, write it.
 
@@ -211,7 +192,6 @@ def upload_workbook(*, user, cycle, data, apply=True):
         existing[need.reference] = need
     seen = {}
     added, changed, unchanged = [], [], 0
-    fields = set()
     for row in rows:
         reference = row.values.get("reference")
         if isinstance(reference, str):
@@ -230,11 +210,10 @@ def upload_workbook(*, user, cycle, data, apply=True):
             continue
         stored = existing.get(reference)
         if stored is None:
-            need = Need(cycle=cycle, status=NeedStatus.DRAFT, **values)
-            if not can(user, Verb.ADD, need):
-                problems.at(SHEET, row, None, reference, _refusal(user, cycle, need, None))
+            need = Need(cycle=cycle, reference=reference, status=NeedStatus.DRAFT, **values)
+            if _refused(problems, row, lambda need=need: services.refuse_creation(user=user, need=need)):
                 continue
-            added.append(need)
+            added.append((row, need))
             continue
         if not can(user, Verb.VIEW, stored):
             problems.at(
@@ -245,43 +224,86 @@ def upload_workbook(*, user, cycle, data, apply=True):
                 _("the reference is taken by a need you may not see: choose another one"),
             )
             continue
-        need = copy.copy(stored)
-        for name, value in values.items():
-            setattr(need, name, value)
-        differences = [name for name in CHANGEABLE if getattr(need, name) != getattr(stored, name)]
-        if not differences:
+        changes = {name: value for name, value in values.items() if _stored(stored, name) != _given(value)}
+        if not changes:
             unchanged += 1
             continue
-        allowed = can(user, Verb.CHANGE, stored) and (can(user, Verb.CHANGE, need) or can(user, Verb.ADD, need))
-        if not allowed:
-            problems.at(SHEET, row, None, reference, _refusal(user, cycle, need, stored))
+        version = row.values.get("version")
+        if not _current(problems, row, stored, version):
             continue
-        fields.update(differences)
-        changed.append(need)
+        if _refused(problems, row, lambda s=stored, c=changes: services.refuse_change(user=user, need=s, changes=c)):
+            continue
+        changed.append((row, stored, changes, version))
     outcome = wb.Outcome(
         problems=wb.ordered(problems, [SHEET]), added=len(added), changed=len(changed), unchanged=unchanged
     )
     if outcome.ok and apply:
-        _apply(user, added, changed, fields)
+        _apply(user, added, changed, outcome)
     return outcome
 
 
+def _stored(need, name):
+    return getattr(need, Need._meta.get_field(name).attname)
+
+
+def _given(value):
+    return value.pk if hasattr(value, "pk") else value
+
+
+def _current(problems, row, stored, version):
+    """Is the row's version the need's? Else report who changed the need since the download."""
+    column = SHEET.column("version")
+    if version is None or wb.is_bad(version):
+        if version is None:
+            problems.at(
+                SHEET,
+                row,
+                column,
+                "",
+                _("%(reference)s already exists but the row has no version: download the workbook again")
+                % {"reference": stored.reference},
+            )
+        return False
+    if version == stored.version:
+        return True
+    problems.at(
+        SHEET,
+        row,
+        column,
+        version,
+        conflict(stored, version).explained(
+            after=_("this workbook was downloaded"),
+            then=_("Download the workbook again and make your change there."),
+        ),
+    )
+    return False
+
+
+def _refused(problems, row, check):
+    """Run a service's check; report its refusal on the row."""
+    try:
+        check()
+    except WorkflowError as error:
+        problems.at(SHEET, row, None, row.values.get("reference") or "", str(error))
+        return True
+    return False
+
+
 def _resolve(row, lookups, problems):
-    """The model values of a row, or None when one of them is wrong (and reported)."""
+    """The model values of a row by field name (related records as objects), or None when one of
+    them is wrong (and reported)."""
     values = row.values
-    if any(wb.is_bad(value) for value in values.values()) or any(
-        values.get(column.key) is None for column in SHEET.columns if column.required
-    ):
-        ok = False
-    else:
-        ok = True
+    ok = not (
+        any(wb.is_bad(value) for value in values.values())
+        or any(values.get(column.key) is None for column in SHEET.columns if column.required)
+    )
     resolved = {}
 
-    def find(key, lookup, attribute):
+    def find(key, lookup, field, empty):
         nonlocal ok
         value = values.get(key)
         if value is None or wb.is_bad(value):
-            resolved[attribute] = None if attribute.endswith("_id") else ""
+            resolved[field] = empty
             return None
         try:
             found = lookup.find(value)
@@ -289,12 +311,12 @@ def _resolve(row, lookups, problems):
             problems.at(SHEET, row, SHEET.column(key), value, str(error))
             ok = False
             return None
-        resolved[attribute] = found.pk if hasattr(found, "pk") else found
+        resolved[field] = found
         return found
 
-    find("partner", lookups.partners, "partner_id")
-    pillar = find("pillar", lookups.pillars, "pillar_id")
-    resolved["area_id"] = None
+    find("partner", lookups.partners, "partner", None)
+    pillar = find("pillar", lookups.pillars, "pillar", None)
+    resolved["area"] = None
     if values.get("area") is not None and not wb.is_bad(values["area"]) and pillar is not None:
         area_lookup = lookups.areas.get(pillar.pk)
         if area_lookup is None:
@@ -307,32 +329,46 @@ def _resolve(row, lookups, problems):
             )
             ok = False
         else:
-            find("area", area_lookup, "area_id")
-    find("need_type", lookups.types, "need_type")
-    find("perspective", lookups.perspectives, "perspective")
-    find("priority", lookups.priorities, "priority")
-    find("responsible_institution", lookups.institutions, "responsible_institution_id")
-    for key in ("reference", "title", "description", "justification"):
+            find("area", area_lookup, "area", None)
+    find("need_type", lookups.types, "need_type", "")
+    find("perspective", lookups.perspectives, "perspective", "")
+    find("priority", lookups.priorities, "priority", "")
+    find("responsible_institution", lookups.institutions, "responsible_institution", None)
+    for key in ("title", "description", "justification"):
         value = values.get(key)
         resolved[key] = "" if value is None or wb.is_bad(value) else value
     return resolved if ok else None
 
 
-@transaction.atomic
-def _apply(user, added, changed, fields):
-    reason = _("Excel workbook upload")
-    if added:
-        bulk_create_with_history(added, Need, default_user=user, default_change_reason=reason)
-    if changed:
-        now = timezone.now()
-        # bulk_update() skips save(): bump the version here, from the stored one, so a form opened
-        # before the upload conflicts.
-        versions = dict(
-            Need.objects.select_for_update().filter(pk__in=[n.pk for n in changed]).values_list("pk", "version")
+def _apply(user, added, changed, outcome):
+    """Write the checked rows through the services, all or nothing. Something that changed between
+    the check and the write (a need saved, the cycle closed) is reported on its row, and nothing
+    is written."""
+    steps = [
+        (row, partial(services.create_need, user=user, need=need, comment=UPLOAD_REASON)) for row, need in added
+    ] + [
+        (
+            row,
+            partial(
+                services.update_need, user=user, need=stored, changes=changes, version=version, comment=UPLOAD_REASON
+            ),
         )
-        for need in changed:
-            need.updated_at = now
-            need.version = versions[need.pk] + 1
-        bulk_update_with_history(
-            changed, Need, sorted([*fields, "updated_at", "version"]), default_user=user, default_change_reason=reason
-        )
+        for row, stored, changes, version in changed
+    ]
+    problems = wb.Problems()
+    current = None
+    try:
+        with transaction.atomic():
+            for current, step in steps:  # noqa: B007 - `current` names the row a refusal is reported on
+                step()
+    except EditConflict as error:
+        problems.at(SHEET, current, SHEET.column("version"), current.values.get("version"), str(error))
+    except WorkflowError as error:
+        problems.at(SHEET, current, None, current.values.get("reference") or "", str(error))
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            column = next((c for c in SHEET.columns if c.key == field), None)
+            problems.at(SHEET, current, column, current.values.get(field, ""), " ".join(messages))
+    if problems:
+        outcome.problems = wb.ordered(problems, [SHEET])
+        outcome.added = outcome.changed = outcome.unchanged = 0

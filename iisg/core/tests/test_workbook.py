@@ -177,3 +177,21 @@ def test_a_re_uploaded_annotated_copy_is_read_and_annotated_again():
     assert len(problems) == 1
     again = load_workbook(io.BytesIO(wb.annotate(annotated, problems)))
     assert again.sheetnames.count(wb.ERRORS_SHEET) == 1
+
+
+def test_text_read_from_a_cell_goes_through_the_one_cleaning_step():
+    from iisg.core.workbook.reading import CONVERTERS
+
+    column = wb.Column("title", "Title", "")
+    assert CONVERTERS[wb.TEXT]("  Cafe\u0301  ", column) == "Café"
+    with pytest.raises(ValueError, match="U\\+001B"):
+        CONVERTERS[wb.TEXT]("Border\x1bpolice", column)
+
+
+def test_a_locked_column_is_read_back_as_a_whole_number():
+    from iisg.core.workbook.reading import CONVERTERS
+
+    column = wb.Column("version", "Version", "", kind=wb.WHOLE, locked=True)
+    assert CONVERTERS[wb.WHOLE](3.0, column) == 3
+    with pytest.raises(ValueError, match="whole number"):
+        CONVERTERS[wb.WHOLE]("three", column)

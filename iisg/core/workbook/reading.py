@@ -17,9 +17,10 @@ from openpyxl.utils import get_column_letter
 
 # The limits (MAX_…) are stated once, in the package, and read from it at each use.
 from iisg.core import workbook as limits
+from iisg.core.text import clean_text
 
 from .checks import WorkbookRejected, check_file, merged_ranges
-from .sheets import DATE, DECIMAL, ERRORS_SHEET, TEXT, Problem, Problems, shown
+from .sheets import DATE, DECIMAL, ERRORS_SHEET, TEXT, WHOLE, Problem, Problems, shown
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -238,7 +239,8 @@ def _text(value, column):
         value = int(value)
     if isinstance(value, datetime.datetime):
         value = value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
-    text = str(value)
+    # The one cleaning step of text (NFC, trimmed); a control character is reported (UnsafeText).
+    text = clean_text(str(value))
     limit = column.max_length or limits.MAX_CELL_LENGTH
     if len(text) > limit:
         raise ValueError(_("%(length)s characters; at most %(limit)s") % {"length": len(text), "limit": limit})
@@ -274,7 +276,18 @@ def _decimal(value, column):
     return number.quantize(Decimal("0.01"))
 
 
-CONVERTERS = {TEXT: _text, DATE: _date, DECIMAL: _decimal}
+def _whole(value, column):
+    if isinstance(value, bool):
+        raise ValueError(_("not a whole number"))
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(_("not a whole number of 1 or more: keep the value as downloaded"))
+    return int(text)
+
+
+CONVERTERS = {TEXT: _text, DATE: _date, DECIMAL: _decimal, WHOLE: _whole}
 
 
 class Lookup:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 ERRORS_SHEET = "Errors"
 
-TEXT, DATE, DECIMAL = "text", "date", "decimal"
+TEXT, DATE, DECIMAL, WHOLE = "text", "date", "decimal", "whole"
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,8 @@ class Column:
     max_length: int | None = None
     choices: str | None = None  # the name of the code list offered as a drop-down
     many: bool = False  # comma-separated values from the code list
-    read_only: bool = False
+    read_only: bool = False  # shown, never read back
+    locked: bool = False  # written by the platform and read back: people keep it as it is (a version)
 
 
 @dataclass(frozen=True)

