@@ -101,13 +101,20 @@ def actions_file(user, cycle, rows):
     from iisg.core import workbook as wb
 
     book = load_workbook(io.BytesIO(workbook.build_workbook(user=user, cycle=cycle)))
-    sheet = book["Actions"]
+    sheet, budgets = book["Actions"], book["Budgets"]
+    headers = [cell.value for cell in sheet[1]]
+    budget_headers = [cell.value for cell in budgets[1]]
     for n in range(rows):
-        sheet.append([
-            None, f"AT-1-{n:05d}", f"Action number {n}", "Support to the police of the region. " * 3,
-            "Serbia, Montenegro", "WBBSi", datetime.date(2025, 1, 1), datetime.date(2026, 12, 31),
-            "Implementation", "EUR", 100000 + n,
-        ])  # fmt: skip
+        action = {
+            "IATI identifier": f"AT-1-{n:05d}", "Title": f"Action number {n}",
+            "Description": "Support to the police of the region. " * 3, "Beneficiary partners": "Serbia, Montenegro",
+            "Pillars": "WBBSi", "Planned start": datetime.date(2025, 1, 1), "Planned end": datetime.date(2026, 12, 31),
+            "Status": "Implementation", "Default currency": "EUR",
+        }  # fmt: skip
+        sheet.append([action.get(header) for header in headers])
+        budget = {"Action": f"AT-1-{n:05d}", "Period start": datetime.date(2025, 1, 1),
+                  "Period end": datetime.date(2026, 12, 31), "Value": 100000 + n}  # fmt: skip
+        budgets.append([budget.get(header) for header in budget_headers])
     return wb.to_bytes(book)
 
 

@@ -92,6 +92,22 @@ def join_as_participant(*, user, action):
 # Actions
 
 
+def refuse_creation(*, user, action):
+    """Raise NotAllowed unless `user` may create `action` (unsaved): asked by create_action and by
+    the workbook before it writes anything, so both give the same reason."""
+    if not can(user, Verb.ADD, action):
+        raise NotAllowed(_("Only donors, implementers and the Secretariat create actions."))
+
+
+def refuse_change(*, user, action):
+    """Raise NotAllowed unless `user` may change the stored `action` and its rows: asked by
+    update_action under its lock and by the workbook before it writes anything."""
+    if not can(user, Verb.CHANGE, action):
+        raise NotAllowed(
+            _("You may not change “%(action)s”: your organisation does not take part in it.") % {"action": action}
+        )
+
+
 @transaction.atomic
 def create_action(
     *,
@@ -136,8 +152,7 @@ def create_action(
         source=source,
         iati_identifier=iati_identifier or None,
     )
-    if not can(user, Verb.ADD, action):
-        raise NotAllowed(_("Only donors, implementers and the Secretariat create actions."))
+    refuse_creation(user=user, action=action)
     action.full_clean()
     record(action, user=user, reason=clean_comment(comment) or _("Created"))
     if action.iati_identifier is None:
@@ -196,10 +211,7 @@ def update_action(
     if unknown:
         raise ValueError(f"Not fields people enter about an action: {', '.join(sorted(unknown))}.")
     stored = Action.objects.select_for_update().get(pk=action.pk)
-    if not can(user, Verb.CHANGE, stored):
-        raise NotAllowed(
-            _("You may not change “%(action)s”: your organisation does not take part in it.") % {"action": stored}
-        )
+    refuse_change(user=user, action=stored)
     claim_version(stored, version)
     for name, value in changes.items():
         setattr(stored, name, value)

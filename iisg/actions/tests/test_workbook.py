@@ -70,12 +70,16 @@ def upload(world, data, user="donor"):
 
 def test_donor_downloads_its_own_actions_with_drop_downs_and_date_cells(world):
     book = load_workbook(io.BytesIO(workbook.build_workbook(user=world["donor"], cycle=world["cycle"])))
-    assert book.sheetnames == ["Actions", "Responses", "Code lists"]
+    assert book.sheetnames == ["Actions", "Budgets", "Transactions", "Responses", "Code lists"]
     rows = list(book["Actions"].values)
     assert [row[2] for row in rows[1:]] == ["Border scanners"]
     assert rows[1][6] == datetime.datetime(2021, 1, 1)
     assert rows[1][8] == "Implementation"
-    assert rows[1][10] == 250000
+    assert rows[0][-1] == "Version"
+    assert rows[1][-1] == world["own"].version
+    header, first = list(book["Budgets"].values)[:2]
+    budget = dict(zip(header, first, strict=True))
+    assert (budget["Action"], budget["Value"], budget["Currency"]) == (world["own"].pk, 250000, "EUR")
     assert list(book["Responses"].values)[1][:3] == (world["own"].pk, "RS-1", "Partial")
     formulas = {dv.formula1 for dv in book["Actions"].data_validations.dataValidation if dv.type == "list"}
     currencies = next(book["Code lists"].iter_cols(min_col=4, max_col=4, values_only=True))
@@ -95,14 +99,19 @@ def test_round_trip_without_changes_changes_nothing(world):
         assert state() == before
 
 
-def test_new_action_and_response_are_added_once(world):
+def test_new_action_with_its_budget_and_response_is_added_once(world):
     data = workbook.build_workbook(user=world["donor"], cycle=world["cycle"])
     data = edit(
         data,
         changes={(2, "Status"): "Finalisation", (2, "Beneficiary partners"): "Serbia, ME"},
         append=[{"Title": "Cyber lab", "Beneficiary partners": "RS", "Pillars": "WBBSi", "Planned start": "2022-01-01",
-                 "Planned end": datetime.date(2023, 6, 30), "Default currency": "USD", "Budget total": 1000}],
+                 "Planned end": datetime.date(2023, 6, 30), "Default currency": "USD"}],
     )  # fmt: skip
+    data = edit(
+        data,
+        "Budgets",
+        append=[{"Action": "Cyber lab", "Period start": "2022-01-01", "Period end": "2023-06-30", "Value": 1000}],
+    )
     data = edit(data, "Responses", append=[{"Action": "Cyber lab", "Need reference": "RS-1", "Coverage": "Full"}])
     outcome = upload(world, data)
     assert outcome.ok, outcome.problems
@@ -110,7 +119,8 @@ def test_new_action_and_response_are_added_once(world):
     lab = Action.objects.get(title="Cyber lab")
     assert lab.source == ActionSource.EXCEL
     assert lab.default_currency == "USD"
-    assert lab.budgets.get().value == Decimal("1000.00")
+    budget = lab.budgets.get()
+    assert (budget.value, budget.currency) == (Decimal("1000.00"), "USD"), "the action's default currency"
     assert ActionOrganisation.objects.filter(action=lab, organisation=world["mine"], role=OrganisationRole.FUNDING)
     response = Response.objects.get(action=lab)
     assert (response.coverage, response.status, response.proposed_by) == (
@@ -133,8 +143,8 @@ def test_donor_editing_another_donors_action_gets_a_row_error(world):
     before = state()
     outcome = upload(world, data)
     assert [(p.row, p.reason) for p in outcome.problems] == [
-        (3, "you may not change this action: your organisation does not take part in it")
-    ]
+        (3, "You may not change “Police training”: your organisation does not take part in it.")
+    ], "the reason of actions.services.refuse_change, as the back office and the API give it"
     assert state() == before
 
 
@@ -197,3 +207,94 @@ def test_no_response_to_a_draft_need(world):
     data = edit(data, "Responses", append=[{"Action": world["own"].pk, "Need reference": "RS-2", "Coverage": "Full"}])
     outcome = upload(world, data, "secretariat")
     assert [p.reason for p in outcome.problems] == ["RS-2 is draft: no response can be proposed to it"]
+
+
+# Money on its own sheets
+
+
+@pytest.fixture
+def rates(db):
+    from iisg.actions.money import Rates, load_rates
+
+    load_rates()  # the real monthly rates of ../shared/data/fx/
+    return Rates.from_database()
+
+
+def rows_of(data, sheet):
+    header, *rows = list(load_workbook(io.BytesIO(data))[sheet].values)
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def test_a_transaction_typed_in_the_workbook_gets_its_eur_figure_and_the_download_shows_it(world, rates):
+    data = workbook.build_workbook(user=world["donor"], cycle=world["cycle"])
+    data = edit(
+        data,
+        "Transactions",
+        append=[{"Action": world["own"].pk, "Type": "Outgoing commitment", "Date": "2022-03-15", "Value": 500000,
+                 "Currency": "USD"},
+                {"Action": "AT-1-001", "Type": "Disbursement", "Date": "2022-06-01", "Value": -2500,
+                 "Currency": "GBP", "Value date": "2022-05-20"}],
+    )  # fmt: skip
+    outcome = upload(world, data)
+    assert outcome.ok, outcome.problems
+    assert outcome.changed == 1
+    commitment, returned = world["own"].transactions.order_by("date")
+    assert commitment.value_eur == rates.to_eur(Decimal(500000), "USD", datetime.date(2022, 3, 15)).value_eur
+    assert returned.value_eur == rates.to_eur(Decimal(-2500), "GBP", datetime.date(2022, 5, 20)).value_eur
+    assert commitment.history.first().history_change_reason == "Excel workbook upload"
+    world["own"].refresh_from_db()
+    assert world["own"].version == 2, "the action and its rows are one new version"
+    shown = rows_of(workbook.build_workbook(user=world["donor"], cycle=world["cycle"]), "Transactions")
+    assert [(row["Value (EUR)"], row["Rate month"]) for row in shown] == [
+        (float(commitment.value_eur), "2022-03"),
+        (float(returned.value_eur), "2022-05"),
+    ]
+
+
+def test_a_budget_left_off_the_sheet_is_deleted_and_a_file_without_the_sheet_keeps_them(world):
+    data = workbook.build_workbook(user=world["donor"], cycle=world["cycle"])
+    book = load_workbook(io.BytesIO(data))
+    del book["Budgets"]
+    outcome = upload(world, wb.to_bytes(book))
+    assert (outcome.ok, outcome.changed) == (True, 0)
+    assert world["own"].budgets.count() == 1
+
+    book = load_workbook(io.BytesIO(data))
+    book["Budgets"].delete_rows(2)
+    outcome = upload(world, wb.to_bytes(book))
+    assert (outcome.ok, outcome.changed) == (True, 1)
+    assert not world["own"].budgets.exists()
+
+
+def test_rows_of_money_that_do_not_hold_together_are_reported_on_their_cells(world):
+    data = workbook.build_workbook(user=world["donor"], cycle=world["cycle"])
+    data = edit(
+        data,
+        "Budgets",
+        append=[{"Action": world["own"].pk, "Period start": "2022-12-31", "Period end": "2022-01-01", "Value": 5},
+                {"Action": "Nobody's action", "Period start": "2022-01-01", "Period end": "2022-12-31", "Value": 5},
+                {"Action": world["own"].pk, "Budget id": 999999, "Period start": "2022-01-01",
+                 "Period end": "2022-12-31", "Value": 5}],
+    )  # fmt: skip
+    before = state()
+    outcome = upload(world, data)
+    reasons = {(p.sheet, p.row, p.column): p.reason for p in outcome.problems}
+    assert ("Budgets", 4, "Action") in reasons
+    assert ("Budgets", 5, "Budget id") in reasons
+    assert any(sheet == "Budgets" and row == 3 for sheet, row, _column in reasons), reasons
+    assert state() == before
+
+
+def test_an_action_changed_since_the_download_is_refused_naming_who_changed_what(world):
+    from iisg.actions import services
+
+    data = workbook.build_workbook(user=world["donor"], cycle=world["cycle"])
+    services.update_action(
+        user=world["secretariat"], action=world["own"], version=1, changes={"title": "Border scanners (EU)"}
+    )
+    outcome = upload(world, edit(data, changes={(2, "Status"): "Finalisation"}))
+    [problem] = outcome.problems
+    assert (problem.sheet, problem.row, problem.column) == ("Actions", 2, "Version")
+    assert "after this workbook was downloaded (title)" in problem.reason
+    world["own"].refresh_from_db()
+    assert (world["own"].title, world["own"].status) == ("Border scanners (EU)", ActivityStatus.IMPLEMENTATION)

@@ -20,7 +20,7 @@ from iisg.core import workbook as limits
 from iisg.core.text import clean_text
 
 from .checks import WorkbookRejected, check_file, merged_ranges
-from .sheets import DATE, DECIMAL, ERRORS_SHEET, TEXT, WHOLE, Problem, Problems, shown
+from .sheets import DATE, DECIMAL, ERRORS_SHEET, MONEY, TEXT, WHOLE, Problem, Problems, shown
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -261,6 +261,13 @@ def _date(value, column):
 
 
 def _decimal(value, column):
+    number = _money(value, column)
+    if number < 0:
+        raise ValueError(_("not an amount: enter a positive number"))
+    return number
+
+
+def _money(value, column):
     if isinstance(value, bool):
         raise ValueError(_("not a number"))
     try:
@@ -271,8 +278,8 @@ def _decimal(value, column):
         )
     except InvalidOperation:
         raise ValueError(_("not a number: enter digits only, e.g. 250000.00")) from None
-    if not number.is_finite() or number < 0:
-        raise ValueError(_("not an amount: enter a positive number"))
+    if not number.is_finite() or abs(number) >= MAX_AMOUNT:
+        raise ValueError(_("not an amount: enter a number such as 250000.00"))
     return number.quantize(Decimal("0.01"))
 
 
@@ -287,7 +294,10 @@ def _whole(value, column):
     return int(text)
 
 
-CONVERTERS = {TEXT: _text, DATE: _date, DECIMAL: _decimal, WHOLE: _whole}
+# The money columns hold 18 digits, 2 after the point.
+MAX_AMOUNT = Decimal("1e16")
+
+CONVERTERS = {TEXT: _text, DATE: _date, DECIMAL: _decimal, MONEY: _money, WHOLE: _whole}
 
 
 class Lookup:

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 
 ERRORS_SHEET = "Errors"
 
-TEXT, DATE, DECIMAL, WHOLE = "text", "date", "decimal", "whole"
+# A column holds text, a date, a positive amount (DECIMAL), an amount of either sign (MONEY: a
+# transaction may return funds) or a whole number of 1 or more (WHOLE: ids and versions).
+TEXT, DATE, DECIMAL, MONEY, WHOLE = "text", "date", "decimal", "money", "whole"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..spreadsheet import write_cell
-from .sheets import DATE, DECIMAL
+from .sheets import DATE, DECIMAL, MONEY
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CODE_LISTS_SHEET = "Code lists"
@@ -108,6 +108,16 @@ def write_sheet(workbook, sheet, rows, ranges, index=None):
                 allow_blank=True,
                 showErrorMessage=True,
                 error=_("Enter an amount, e.g. 250000.00."),
+            )
+        elif column.kind == MONEY:
+            validation = DataValidation(
+                type="decimal",
+                operator="between",
+                formula1="-1E+16",
+                formula2="1E+16",
+                allow_blank=True,
+                showErrorMessage=True,
+                error=_("Enter an amount, e.g. 250000.00 (negative for returned funds)."),
             )
         elif column.choices and column.choices in ranges:
             validation = DataValidation(
