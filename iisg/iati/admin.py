@@ -1,5 +1,5 @@
-"""Back office of IATI: the imports (upload a file, follow its progress, read what it did), and the
-codelists and exchange rates the import reads, shown as they were loaded."""
+"""Back office of IATI: the imports (upload a file, follow its progress, read what it did, roll it
+back), and the codelists and exchange rates the import reads, shown as they were loaded."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -15,11 +15,15 @@ from django.utils.translation import gettext_lazy
 
 from iisg.actions.models import ExchangeRate
 from iisg.core.admin import RuleAdmin
+from iisg.core.choices import Verb
+from iisg.core.permissions import can
 from iisg.directory.models import Partner
 
 from . import progress, services
+from .errors import RollbackRefused
 from .forms import ImportForm
 from .models import CodelistEntry, ImportRun
+from .selectors import import_label, rollback_plan
 
 ACTIVE = (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
 PROBLEMS_PER_PAGE = 100
@@ -120,6 +124,7 @@ class ImportRunAdmin(RuleAdmin):
         (gettext_lazy("What was asked"), {"fields": ["country_names", "sector_prefix_list"]}),
         (gettext_lazy("Record"), {"fields": ["created_by", "created_at", "started_at", "finished_at"]}),
     ]
+    rollback_fieldset = (gettext_lazy("Rollback"), {"fields": ["rolled_back_by", "rolled_back_at"]})
     readonly_fields = [
         "source_name",
         "file_size",
@@ -132,6 +137,8 @@ class ImportRunAdmin(RuleAdmin):
         "created_at",
         "started_at",
         "finished_at",
+        "rolled_back_by",
+        "rolled_back_at",
     ]
     change_list_template = "admin/iati/importrun/change_list.html"
     change_form_template = "admin/iati/importrun/change_form.html"
@@ -143,6 +150,12 @@ class ImportRunAdmin(RuleAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.status == ImportRun.Status.ROLLED_BACK:
+            return [*fieldsets, self.rollback_fieldset]
+        return fieldsets
 
     @admin.display(description=gettext_lazy("counts"))
     def counts(self, run):
@@ -176,6 +189,11 @@ class ImportRunAdmin(RuleAdmin):
                 "<path:object_id>/progress/",
                 self.admin_site.admin_view(self.progress_view),
                 name=f"{opts.app_label}_{opts.model_name}_progress",
+            ),
+            path(
+                "<path:object_id>/rollback/",
+                self.admin_site.admin_view(self.rollback_view),
+                name=f"{opts.app_label}_{opts.model_name}_rollback",
             ),
             *super().get_urls(),
         ]
@@ -224,7 +242,17 @@ class ImportRunAdmin(RuleAdmin):
             "problems": Paginator(summary.get("problems") or [], PROBLEMS_PER_PAGE).get_page(request.GET.get("page")),
             "conflicts": conflicts[:CONFLICTS_SHOWN],
             "conflicts_count": len(conflicts),
+            **self.rollback_context(request, run),
         }
+
+    def rollback_context(self, request, run):
+        """The button to roll the run back, only when it may be; else why not, for a done run."""
+        if run.status != ImportRun.Status.DONE or not can(request.user, Verb.CHANGE, run):
+            return {}
+        plan = rollback_plan(run)
+        if not plan.allowed:
+            return {"rollback_refusals": plan.refusals}
+        return {"rollback_url": reverse(f"{self.admin_site.name}:iati_importrun_rollback", args=[run.pk])}
 
     def progress_view(self, request, object_id):
         """Where the import stands, as JSON, for the page's progress bar (core/static/core/progress.js)."""
@@ -234,3 +262,49 @@ class ImportRunAdmin(RuleAdmin):
         if run is None:
             raise Http404
         return JsonResponse(progress_state(run))  # never cached: admin_view sees to it
+
+    def rollback_view(self, request, object_id):
+        """The confirmation page of a rollback, saying what it will do (or why it may not); posted,
+        the rollback itself, and back to the run's page."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        run = self.get_object(request, unquote(object_id))
+        if run is None:
+            raise Http404
+        if not can(request.user, Verb.CHANGE, run):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                plan = services.rollback_import(user=request.user, run=run)
+            except RollbackRefused as refusal:
+                return self.rollback_page(request, run, plan=None, refusals=refusal.reasons)
+            self.log_change(request, run, [{"changed": {"fields": ["status"]}}])
+            messages.success(
+                request,
+                _(
+                    "The import %(import)s was rolled back: %(created)s actions deleted, %(updated)s put back as "
+                    "they were, %(withdrawn)s counted again."
+                )
+                % {
+                    "import": import_label(run),
+                    "created": plan.created,
+                    "updated": plan.updated,
+                    "withdrawn": plan.withdrawn,
+                },
+            )
+            return redirect(reverse(f"{self.admin_site.name}:iati_importrun_change", args=[run.pk]))
+        plan = rollback_plan(run)
+        return self.rollback_page(request, run, plan=plan, refusals=plan.refusals)
+
+    def rollback_page(self, request, run, *, plan, refusals):
+        """The confirmation page: what the rollback does (`plan`), or the `refusals` instead."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": run,
+            "title": _("Roll back the import %(import)s") % {"import": import_label(run)},
+            "plan": plan,
+            "refusals": refusals,
+            "change_url": reverse(f"{self.admin_site.name}:iati_importrun_change", args=[run.pk]),
+        }
+        return TemplateResponse(request, "admin/iati/importrun/rollback.html", context)

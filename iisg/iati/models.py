@@ -1,4 +1,4 @@
-"""The IATI codelists as tables, and the record of every IATI import."""
+"""The IATI codelists as tables, and the record of every IATI import and of what it changed."""
 
 from django.conf import settings
 from django.db import models
@@ -36,6 +36,7 @@ class ImportRun(models.Model):
         DONE = "done", _("Done")
         REFUSED = "refused", _("Refused")
         FAILED = "failed", _("Failed")
+        ROLLED_BACK = "rolled_back", _("Rolled back")
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -48,7 +49,7 @@ class ImportRun(models.Model):
     size = models.PositiveBigIntegerField(_("size"), default=0)
     countries = models.JSONField(_("countries"), default=list, blank=True)
     sector_prefixes = models.JSONField(_("sector prefixes"), default=list, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     summary = models.JSONField(
@@ -58,6 +59,15 @@ class ImportRun(models.Model):
         help_text=_("Counts (read, imported, updated, unchanged, older, filtered, rejected, withdrawn) and problems."),
     )
     error = models.TextField(_("error"), blank=True)
+    rolled_back_at = models.DateTimeField(_("rolled back"), null=True, blank=True)
+    rolled_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rolled back by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -66,3 +76,58 @@ class ImportRun(models.Model):
 
     def __str__(self):
         return f"{self.source_name} ({self.get_status_display()})"
+
+
+class ImportChange(models.Model):
+    """What one import run did to one action: created it, updated it (with the action as it was
+    before: its own fields, the child rows the importer replaces and its beneficiary partners) or
+    withdrew it, and the action's version after the import. Rolling the run back
+    (iisg.iati.services.rollback_import) reads these rows.
+
+    A table rather than one compressed document per run in the private storage: the rows are
+    written in the import's own transaction, so a refused or failed import leaves none and a done
+    one always has them (a file would live outside the transaction); "has a later import touched
+    these actions" is a join on `action`, not a read of every later run's document; and they cost
+    what the import already pays, one bulk insert per batch (COPY on PostgreSQL), the "before"
+    state only for updated actions, which PostgreSQL compresses itself (TOAST) when it is large.
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    run = models.ForeignKey(ImportRun, verbose_name=_("import"), on_delete=models.CASCADE, related_name="changes")
+    # Kept when the action is deleted (by the rollback of a created action, or by a person): the
+    # identifier still says which action it was.
+    action = models.ForeignKey(
+        "actions.Action",
+        verbose_name=_("action"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_changes",
+    )
+    iati_identifier = models.CharField(_("IATI identifier"), max_length=200)
+    kind = models.CharField(_("change"), max_length=10, choices=Kind.choices)
+    version_after = models.PositiveIntegerField(_("version after the import"))
+    version_restored = models.PositiveIntegerField(
+        _("version after the rollback"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the run was rolled back and the action kept: an earlier run's rollback expects it."),
+    )
+    before = models.JSONField(
+        _("before the import"),
+        null=True,
+        blank=True,
+        help_text=_("An updated action as it was: its fields, and its child rows by table (columns and values)."),
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("change of an IATI import")
+        verbose_name_plural = _("changes of IATI imports")
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.iati_identifier}"

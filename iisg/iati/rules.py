@@ -5,4 +5,5 @@ from iisg.core.permissions import Rule, SecretariatWork
 RULES = {
     "iati.codelistentry": Rule(),
     "iati.importrun": SecretariatWork(),
+    "iati.importchange": SecretariatWork(),  # what an import changed, kept to roll it back
 }

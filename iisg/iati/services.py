@@ -1,19 +1,25 @@
-"""The IATI import as a business operation: an uploaded file becomes a queued ImportRun that the
-job worker imports (iisg.iati.tasks)."""
+"""The IATI import as business operations: an uploaded file becomes a queued ImportRun that the
+job worker imports (iisg.iati.tasks), and a done import can be rolled back."""
 
 import os
 import re
 import secrets
 
 from django.db import transaction
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from iisg.actions.models import Action
 from iisg.core.choices import Verb
 from iisg.core.permissions import can
 from iisg.core.storage import file_sha256
 from iisg.needs.errors import NotAllowed
 
+from .errors import RollbackRefused
+from .importer import changes
+from .importer.columns import history_reason
 from .models import ImportRun
+from .selectors import rollback_plan
 from .tasks import run_import
 
 SOURCE_NAME_LENGTH = ImportRun._meta.get_field("source_name").max_length
@@ -54,3 +60,37 @@ def start_import(upload, *, countries=(), sector_prefixes=(), user=None):
     run.save()
     transaction.on_commit(lambda: run_import.enqueue(run.pk))
     return run
+
+
+def rollback_import(*, user, run):
+    """Undo import `run` for `user`, in one transaction: delete the actions it created, put the ones
+    it updated back as they were before it (their fields, child rows and beneficiary partners, to
+    the row), and count again the ones it withdrew. Each action's history names `user` and the
+    reason "Import <file> of <date> rolled back"; the run becomes "rolled back", by `user`, now. A
+    restored action is a new version: a form opened on the imported one conflicts.
+
+    Returns the RollbackPlan it carried out. Raises NotAllowed unless the user may change the run
+    (the Secretariat), and RollbackRefused, changing nothing, for every reason
+    iisg.iati.selectors.rollback_plan gives (not done, rolled back already, a later import to roll
+    back first, an action changed since, a created action with confirmed responses).
+    """
+    if not can(user, Verb.CHANGE, run):
+        raise NotAllowed(_("Only the Secretariat rolls back IATI imports."))
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().get(pk=run.pk)
+        # The actions are held before they are checked: no edit slips in between check and write.
+        list(Action.objects.select_for_update(of=("self",)).filter(import_changes__run=run).values_list("pk"))
+        plan = rollback_plan(run)
+        if not plan.allowed:
+            raise RollbackRefused(plan.refusals)
+        reason = history_reason(
+            _("Import “%(file)s” of %(date)s rolled back"),
+            file=run.source_name,
+            date=formats.date_format(timezone.localtime(run.created_at), "DATE_FORMAT"),
+        )
+        changes.undo(run, user=user, reason=reason)
+        run.status = ImportRun.Status.ROLLED_BACK
+        run.rolled_back_by = user
+        run.rolled_back_at = timezone.now()
+        run.save(update_fields=["status", "rolled_back_by", "rolled_back_at"])
+    return plan

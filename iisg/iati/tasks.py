@@ -17,10 +17,11 @@ def run_import(run_id):
     """Import the file of ImportRun `run_id` and record what came of it on the run.
 
     Only a queued run is started, so a job delivered twice imports once. The run is marked running
-    (and committed) before the import, which reports its progress to iisg.iati.progress. It ends
-    `done` with the summary, `refused` with the reason and line when the file is refused as a whole,
-    or `failed` with a short error for people; the traceback goes to the worker's log and its task
-    result, never to the page. Answers the run's final status.
+    (and committed) before the import, which reports its progress to iisg.iati.progress and records
+    what it changes under the run, so that it can be rolled back. It ends `done` with the summary,
+    `refused` with the reason and line when the file is refused as a whole, or `failed` with a
+    short error for people; the traceback goes to the worker's log and its task result, never to
+    the page. Answers the run's final status.
     """
     started = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).update(
         status=ImportRun.Status.RUNNING, started_at=timezone.now()
@@ -37,6 +38,7 @@ def run_import(run_id):
             sector_prefixes=run.sector_prefixes,
             user=run.created_by,
             progress=progress.Meter(run.pk),
+            import_run=run,
         )
     except BrokenFile as refusal:
         _finish(

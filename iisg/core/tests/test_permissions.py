@@ -274,7 +274,7 @@ def _iati_children(*, own, other):
         Recipient,
         RelatedActivity,
     )
-    from iisg.iati.models import CodelistEntry, ImportRun
+    from iisg.iati.models import CodelistEntry, ImportChange, ImportRun
 
     for action in (own, other):
         PlannedDisbursement.objects.create(action=action, period_start=date(2025, 1, 1), value=1, currency="EUR")
@@ -284,7 +284,8 @@ def _iati_children(*, own, other):
         RelatedActivity.objects.create(action=action, relation=1, ref="XM-DAC-41114-1")
     ExchangeRate.objects.create(currency="EUR", month=date(2025, 1, 1), value=1)
     CodelistEntry.objects.create(codelist="Sector", code="15210", name="Security system management and reform")
-    ImportRun.objects.create(source_name="activities.xml")
+    run = ImportRun.objects.create(source_name="activities.xml")
+    ImportChange.objects.create(run=run, action=own, iati_identifier="XM-DAC-41114-1", kind="created", version_after=1)
 
 
 def _every_object_of(model):

@@ -17,8 +17,12 @@ Organisations are matched by IATI reference, then by normalised name, and are ne
 Imported actions do not enter the adopted figures by themselves: they respond to needs only through
 responses that a person proposes and the Secretariat confirms.
 
+An import started from the back office records what it did to each action under its ImportRun
+(`changes`), so that iisg.iati.services.rollback_import can undo it.
+
 The modules: `run` (the import of one file and its Summary), `children` (an action's child rows),
-`organisations` (matching organisations), `columns` (what the tables can hold).
+`organisations` (matching organisations), `columns` (what the tables can hold), `changes` (what a
+run did, and undoing it).
 """
 
 from .children import CHILDREN, MAX_MONEY

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from iisg.actions.models import (
+    Action,
     ActionOrganisation,
     ActionSector,
     Budget,
@@ -34,6 +35,16 @@ CHILDREN = (
     PolicyMarker,
     RelatedActivity,
 )
+# Every kind of row an update replaces: the children and the beneficiary partners (the recipient
+# countries that are partners). The rest of an action (its pillars, its responses) is the
+# platform's own and is never touched by an import.
+REPLACED = (*CHILDREN, Action.partners.through)
+
+
+def clear(action_ids):
+    """Delete the rows an update replaces (REPLACED) of the actions `action_ids`."""
+    for model in REPLACED:
+        model.objects.filter(action_id__in=action_ids).delete()
 
 
 class ChildRows:

@@ -13,13 +13,15 @@ from iisg.actions.choices import ActionSource, ActivityStatus
 from iisg.actions.models import Action
 from iisg.actions.money import Rates
 from iisg.core.bulk import insert_rows
+from iisg.core.history import insert_history
 from iisg.directory.models import Partner
 
 from .. import parser
 from ..activity import Problem, Unchanged
 from ..codelists import known_codes
-from .children import CHILDREN, ChildRows
-from .columns import clip, is_currency
+from .changes import Changes
+from .children import CHILDREN, ChildRows, clear
+from .columns import clip, history_reason, is_currency
 from .organisations import Organisations
 
 BATCH_SIZE = 500
@@ -57,14 +59,16 @@ class Summary:
         return f"{self.source_name}: {counts}"
 
 
-def import_file(path, *, source_name=None, countries=(), sector_prefixes=(), user=None, progress=None):
+def import_file(path, *, source_name=None, countries=(), sector_prefixes=(), user=None, progress=None, import_run=None):
     """Import the IATI activities of the file at `path` and return a Summary.
 
     `countries` (ISO codes) keeps only activities with one of these recipient countries, on the
     activity or on a transaction; `sector_prefixes` only those with a sector code starting with one
     of them. Both empty: everything. `progress(done_bytes, total_bytes)` is called as the file is
-    read. Raises parser.BrokenFile when the file is refused as a whole; the database is then
-    unchanged, as after any other exception.
+    read. With `import_run` (an ImportRun), what the import does to each action is recorded under
+    it (iisg.iati.importer.changes), so that the run can be rolled back. Raises parser.BrokenFile
+    when the file is refused as a whole; the database is then unchanged, as after any other
+    exception.
     """
     path = Path(path)
     run = _Run(
@@ -72,6 +76,7 @@ def import_file(path, *, source_name=None, countries=(), sector_prefixes=(), use
         countries={c.upper() for c in countries},
         sector_prefixes=tuple(sector_prefixes),
         user=user,
+        changes=Changes(import_run),
     )
     with transaction.atomic():
         batch = []
@@ -94,8 +99,9 @@ def import_file(path, *, source_name=None, countries=(), sector_prefixes=(), use
 class _Run:
     """The state of one import: caches of organisations and partners, the identifiers seen."""
 
-    def __init__(self, *, source_name, countries, sector_prefixes, user):
+    def __init__(self, *, source_name, countries, sector_prefixes, user, changes):
         self.summary = Summary(source_name=source_name)
+        self.changes = changes
         self.countries = countries
         self.sector_prefixes = sector_prefixes
         self.user = user
@@ -269,46 +275,31 @@ class _Run:
             actions.append(action)
         Action.objects.bulk_create(actions, batch_size=BATCH_SIZE)
         self._record(actions, "+", self._reason())
+        self.changes.created(actions)
         self._write_children(list(zip(actions, activities, strict=True)))
         self.summary.counts["imported"] += len(actions)
 
     def _update(self, pairs):
         if not pairs:
             return
-        ids = [action.pk for action, _activity in pairs]
-        for model in CHILDREN:
-            model.objects.filter(action_id__in=ids).delete()
-        Action.partners.through.objects.filter(action_id__in=ids).delete()
+        actions = [action for action, _activity in pairs]
+        before = self.changes.before(actions)
+        clear([action.pk for action in actions])
         for action, activity in pairs:
             self._fill(action, activity)
             action.version += 1  # bulk_update() skips save(), which bumps it (iisg.core.concurrency)
-        Action.objects.bulk_update([a for a, _ in pairs], [*_ACTION_FIELDS, "version"], batch_size=BATCH_SIZE)
-        self._record([a for a, _ in pairs], "~", self._reason())
+        Action.objects.bulk_update(actions, [*_ACTION_FIELDS, "version"], batch_size=BATCH_SIZE)
+        self._record(actions, "~", self._reason())
+        self.changes.updated(actions, before)
         self._write_children(pairs)
         self.summary.counts["updated"] += len(pairs)
 
     def _record(self, actions, kind, reason):
-        """The history rows of `actions` (kind "+" created, "~" changed), as django-simple-history
-        writes them, in one bulk insert: its own bulk_history_create builds a model per row."""
-        model = Action.history.model
-        names = [f.attname for f in model._meta.concrete_fields if not f.attname.startswith("history_")]
-        user_id = self.user.pk if self.user else None
-        insert_rows(
-            model,
-            [
-                {name: getattr(action, name) for name in names}
-                | {
-                    "history_date": timezone.now(),
-                    "history_type": kind,
-                    "history_change_reason": reason,
-                    "history_user_id": user_id,
-                }
-                for action in actions
-            ],
-        )
+        """The history rows of `actions` (kind "+" created, "~" changed), in one bulk insert."""
+        insert_history(Action, actions, kind, user=self.user, reason=reason)
 
     def _reason(self):
-        return _("Imported from %(file)s") % {"file": self.summary.source_name}
+        return history_reason(_("Imported from %(file)s"), file=self.summary.source_name)
 
     def _write_children(self, pairs):
         rows = {model: [] for model in CHILDREN}
@@ -336,7 +327,10 @@ class _Run:
                 action.withdrawn_at = self.now
                 action.version += 1
             Action.objects.bulk_update(gone, ["withdrawn_at", "version"])
-            self._record(gone, "~", _("Withdrawn: no longer in %(file)s") % {"file": self.summary.source_name})
+            self._record(
+                gone, "~", history_reason(_("Withdrawn: no longer in %(file)s"), file=self.summary.source_name)
+            )
+            self.changes.withdrawn(gone)
         self.summary.counts["withdrawn"] += len(gone_ids)
 
 
