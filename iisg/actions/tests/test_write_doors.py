@@ -1,0 +1,197 @@
+"""The same change of an action made through each door — the back office, the API and the actions
+workbook — leaves the same rows (the EUR figure, the new version, the history's author, the cleaned
+text), and the same stale or forbidden change is refused at every door. The twin of the
+figure-agreement tests: all doors write through iisg.actions.services."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from iisg.actions import services, workbook
+from iisg.actions.choices import ActivityStatus, OrganisationRole, TransactionType
+from iisg.actions.models import Action, Transaction
+from iisg.actions.money import Rates, load_rates
+from iisg.core import workbook as wb
+from iisg.core.choices import Role
+from iisg.core.tests import factories as f
+from iisg.core.tests.test_admin import form_data
+
+pytestmark = pytest.mark.django_db
+DOORS = ["back office", "API", "workbook"]
+TITLE_AS_TYPED = "  Cafe\u0301 for border police  "  # a decomposed accent, spaces around
+TITLE_AS_STORED = "Café for border police"
+
+
+@pytest.fixture
+def world(db):
+    load_rates()
+    serbia = f.PartnerFactory(code="RS")
+    austria = f.OrganisationFactory(name="Austria – Ministry of Interior", acronym="AT MoI")
+    sweden = f.OrganisationFactory(name="Sweden – SIDA", acronym="SIDA")
+    donor = f.UserFactory(roles=[Role.DONOR], username="donor")
+    f.PersonFactory(user=donor, organisation=austria)
+    own = f.ActionFactory(title="Border scanners", default_currency="USD")
+    own.partners.add(serbia)
+    f.ActionOrganisationFactory(action=own, organisation=austria, role=OrganisationRole.FUNDING)
+    other = f.ActionFactory(title="Police training")
+    f.ActionOrganisationFactory(action=other, organisation=sweden, role=OrganisationRole.FUNDING)
+    return {"donor": donor, "own": own, "other": other, "cycle": f.CycleFactory(), "rates": Rates.from_database()}
+
+
+# The doors, each making "add a 500,000 commitment on 15 March 2022, and retitle the action".
+
+
+def through_back_office(world, action, *, title, version=None):
+    client = world.setdefault("browser", _signed_in(world["donor"]))
+    url = reverse("admin:actions_action_change", args=[action.pk])
+    data = form_data(client.get(url))
+    prefix = "transactions"
+    number = int(data[f"{prefix}-TOTAL_FORMS"])
+    data |= {
+        "title": title,
+        f"{prefix}-TOTAL_FORMS": str(number + 1),
+        f"{prefix}-{number}-transaction_type": str(TransactionType.OUTGOING_COMMITMENT),
+        f"{prefix}-{number}-date": "2022-03-15",
+        f"{prefix}-{number}-value": "500000",
+        f"{prefix}-{number}-currency": "",
+        f"{prefix}-{number}-action": str(action.pk),
+    }
+    if version is not None:
+        data["version"] = str(version)
+    response = client.post(url, data)
+    if response.status_code == 302:
+        return None
+    if response.status_code == 200:
+        form = response.context["adminform"].form
+        return " ".join(form.non_field_errors()) or str(form.errors)
+    return f"HTTP {response.status_code}"
+
+
+def through_api(world, action, *, title, version=None):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=world['donor'])[0].key}")
+    response = client.patch(
+        f"/api/actions/{action.pk}/",
+        {
+            "version": version or action.version,
+            "title": title,
+            "transactions": [
+                *(
+                    {"id": t.pk, "transaction_type": t.transaction_type, "date": str(t.date), "value": str(t.value)}
+                    for t in action.transactions.all()
+                ),
+                {"transaction_type": TransactionType.OUTGOING_COMMITMENT, "date": "2022-03-15", "value": "500000"},
+            ],
+        },
+        format="json",
+    )
+    return None if response.status_code == 200 else f"HTTP {response.status_code} {response.content.decode()}"
+
+
+def through_workbook(world, action, *, title, version=None, data=None):
+    data = data or workbook.build_workbook(user=world["donor"], cycle=world["cycle"])
+    book = load_workbook(io.BytesIO(data))
+    actions = book["Actions"]
+    headers = [cell.value for cell in actions[1]]
+    for row in actions.iter_rows(min_row=2):
+        if row[headers.index("Platform id")].value == action.pk:
+            row[headers.index("Title")].value = title
+            if version is not None:
+                row[headers.index("Version")].value = version
+    transactions = book["Transactions"]
+    columns = [cell.value for cell in transactions[1]]
+    new = {"Action": action.pk, "Type": "Outgoing commitment", "Date": datetime.date(2022, 3, 15), "Value": 500000}
+    transactions.append([new.get(column) for column in columns])
+    outcome = workbook.upload_workbook(user=world["donor"], cycle=world["cycle"], data=wb.to_bytes(book))
+    return None if outcome.ok else "; ".join(problem.reason for problem in outcome.problems)
+
+
+THROUGH = {"back office": through_back_office, "API": through_api, "workbook": through_workbook}
+
+
+def _signed_in(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def written(action):
+    """What a change left: the action's title and version, and its new transaction as stored."""
+    action.refresh_from_db()
+    transaction = action.transactions.get(date=datetime.date(2022, 3, 15))
+    return {
+        "title": action.title,
+        "version": action.version,
+        "money": (transaction.value, transaction.currency, transaction.value_eur, transaction.eur_rate),
+        "rate_month": transaction.rate_month,
+        "transaction author": transaction.history.first().history_user.username,
+        "action author": action.history.first().history_user.username,
+    }
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_every_door_leaves_the_same_rows(world, door):
+    error = THROUGH[door](world, world["own"], title=TITLE_AS_TYPED)
+    assert error is None, error
+    usd = world["rates"].to_eur(Decimal(500000), "USD", datetime.date(2022, 3, 15))
+    assert written(world["own"]) == {
+        "title": TITLE_AS_STORED,
+        "version": 2,
+        "money": (Decimal("500000.00"), "USD", usd.value_eur, usd.rate),
+        "rate_month": datetime.date(2022, 3, 1),
+        "transaction author": "donor",
+        "action author": "donor",
+    }
+    assert world["own"].history.first().history_change_reason, "every change says why"
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_every_door_refuses_a_change_made_from_an_older_version(world, door):
+    downloaded = workbook.build_workbook(user=world["donor"], cycle=world["cycle"])
+    services.update_action(user=world["donor"], action=world["own"], version=1, changes={"status": 3})
+    before = Transaction.objects.count()
+
+    if door == "workbook":
+        error = through_workbook(world, world["own"], title="Stale", data=downloaded)
+    else:
+        error = THROUGH[door](world, world["own"], title="Stale", version=1)
+
+    assert error is not None
+    assert "was changed by" in error, error
+    assert "(status)" in error, "says what was changed"
+    world["own"].refresh_from_db()
+    assert (world["own"].title, world["own"].status) == ("Border scanners", ActivityStatus.FINALISATION)
+    assert Transaction.objects.count() == before
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_every_door_refuses_a_donor_writing_another_donors_action(world, door):
+    other = world["other"]
+    before = (Transaction.objects.count(), Action.history.count())
+    if door == "workbook":
+        data = workbook.build_workbook(user=world["donor"], cycle=world["cycle"])
+        book = load_workbook(io.BytesIO(data))
+        actions = book["Actions"]
+        headers = [cell.value for cell in actions[1]]
+        row = {"Platform id": other.pk, "Title": "Taken over", "Version": other.version}
+        actions.append([row.get(header) for header in headers])
+        outcome = workbook.upload_workbook(user=world["donor"], cycle=world["cycle"], data=wb.to_bytes(book))
+        error = None if outcome.ok else outcome.problems[0].reason
+    elif door == "back office":
+        client = _signed_in(world["donor"])
+        response = client.post(reverse("admin:actions_action_change", args=[other.pk]), {"title": "Taken over"})
+        error = None if response.status_code == 302 else f"HTTP {response.status_code}"
+    else:
+        error = through_api(world, other, title="Taken over")
+    assert error is not None
+    assert (Transaction.objects.count(), Action.history.count()) == before
+    other.refresh_from_db()
+    assert other.title == "Police training"
