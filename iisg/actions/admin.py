@@ -10,21 +10,22 @@ The forms gather the values; the services check, convert money to EUR and record
 from functools import partial
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Min, Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from iisg.core.admin import (
+    DeletedThroughService,
     HistoryRuleAdmin,
     RuleTabularInline,
     VersionedAdminMixin,
     WrittenWithRelated,
     apply_to_each,
     ask_for_comment,
+    refused_as_forbidden,
 )
 from iisg.core.choices import Verb
+from iisg.core.errors import WorkflowError
 from iisg.core.permissions import can, permitted
-from iisg.needs.errors import WorkflowError
 
 from . import services
 from .choices import OrganisationRole
@@ -39,15 +40,6 @@ class ActionChoices:
         if db_field.name == "action" and "queryset" not in kwargs:
             kwargs["queryset"] = permitted(request.user, Verb.CHANGE, Action.objects.all())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-def refused_as_forbidden(step):
-    """Run a service step; a refusal that slipped past the form (the state moved on since) is
-    answered as the refusal it is, with the service's reason."""
-    try:
-        return step()
-    except WorkflowError as error:
-        raise PermissionDenied(str(error)) from error
 
 
 class ResponseRows:
@@ -172,7 +164,9 @@ class ActiveInYearFilter(admin.SimpleListFilter):
 
 
 @admin.register(Action)
-class ActionAdmin(WrittenWithRelated, VersionedAdminMixin, ActionWorkbookAdmin, HistoryRuleAdmin):
+class ActionAdmin(
+    WrittenWithRelated, DeletedThroughService, VersionedAdminMixin, ActionWorkbookAdmin, HistoryRuleAdmin
+):
     list_display = [
         "title",
         "status",
@@ -295,16 +289,12 @@ class ActionAdmin(WrittenWithRelated, VersionedAdminMixin, ActionWorkbookAdmin, 
             rows.append(values)
         return rows
 
-    def delete_model(self, request, obj):
-        refused_as_forbidden(lambda: services.delete_action(user=request.user, action=obj))
-
-    def delete_queryset(self, request, queryset):
-        for action in queryset:
-            self.delete_model(request, action)
+    def delete_through_service(self, request, obj):
+        services.delete_action(user=request.user, action=obj)
 
 
 @admin.register(Response)
-class ResponseAdmin(ResponseRows, ActionChoices, HistoryRuleAdmin):
+class ResponseAdmin(ResponseRows, DeletedThroughService, ActionChoices, HistoryRuleAdmin):
     list_display = [
         "need",
         "partner",
@@ -348,12 +338,8 @@ class ResponseAdmin(ResponseRows, ActionChoices, HistoryRuleAdmin):
     def save_model(self, request, obj, form, change):
         self.save_response(request, obj)
 
-    def delete_model(self, request, obj):
-        self.withdraw_response(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        for response in queryset:
-            self.withdraw_response(request, response)
+    def delete_through_service(self, request, obj):
+        services.withdraw_response(user=request.user, response=obj)
 
     def has_confirm_permission(self, request):
         return can(request.user, Verb.REVIEW, Response)
@@ -398,19 +384,15 @@ class ResponseAdmin(ResponseRows, ActionChoices, HistoryRuleAdmin):
         return None
 
 
-class ActionRowAdmin(ActionChoices, HistoryRuleAdmin):
+class ActionRowAdmin(DeletedThroughService, ActionChoices, HistoryRuleAdmin):
     """A row of an action (participation, sector, budget, transaction) on its own page, written
     through services.save_row and services.delete_row, which give the action a new version."""
 
     def save_model(self, request, obj, form, change):
         refused_as_forbidden(lambda: services.save_row(user=request.user, row=obj))
 
-    def delete_model(self, request, obj):
-        refused_as_forbidden(lambda: services.delete_row(user=request.user, row=obj))
-
-    def delete_queryset(self, request, queryset):
-        for row in queryset:
-            self.delete_model(request, row)
+    def delete_through_service(self, request, obj):
+        services.delete_row(user=request.user, row=obj)
 
 
 @admin.register(ActionOrganisation)

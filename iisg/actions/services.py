@@ -159,13 +159,8 @@ def create_action(
         _give_platform_identifier(action)
     action.partners.set(partners)
     action.pillars.set(pillars)
-    _write_children(
-        user=user,
-        action=action,
-        lists={"participations": participations, "sectors": sectors, "budgets": budgets, "transactions": transactions},
-        reason=_("Created with the action"),
-        rates=rates,
-    )
+    lists = {"participations": participations, "sectors": sectors, "budgets": budgets, "transactions": transactions}
+    _write_children(user=user, action=action, lists=lists, reason=_("Created with the action"), rates=rates)
     join_as_participant(user=user, action=action)
     return action
 
@@ -224,13 +219,8 @@ def update_action(
         stored.partners.set(partners)
     if pillars is not None:
         stored.pillars.set(pillars)
-    _write_children(
-        user=user,
-        action=stored,
-        lists={"participations": participations, "sectors": sectors, "budgets": budgets, "transactions": transactions},
-        reason=comment or _("Changed with the action"),
-        rates=rates,
-    )
+    lists = {"participations": participations, "sectors": sectors, "budgets": budgets, "transactions": transactions}
+    _write_children(user=user, action=stored, lists=lists, reason=comment or _("Changed with the action"), rates=rates)
     if participations is not None:
         join_as_participant(user=user, action=stored)
     return stored

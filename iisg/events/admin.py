@@ -7,16 +7,15 @@ text (sanitised on saving), an image with its description, and a link to the pub
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminFileWidget
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from iisg.core.admin import RuleAdmin, apply_to_each
+from iisg.core.admin import RuleAdmin, apply_to_each, refused_as_forbidden
 from iisg.core.choices import Verb
+from iisg.core.errors import WorkflowError
 from iisg.core.permissions import can
 from iisg.core.uploads import IMAGE_ACCEPT
-from iisg.needs.errors import WorkflowError
 
 from .choices import EventStatus
 from .models import Event
@@ -52,10 +51,7 @@ class EventAdmin(RuleAdmin):
         return super().get_queryset(request).prefetch_related("pillars")
 
     def save_model(self, request, obj, form, change):
-        try:
-            save_event(user=request.user, event=obj)
-        except WorkflowError as error:
-            raise PermissionDenied(str(error)) from error
+        refused_as_forbidden(lambda: save_event(user=request.user, event=obj))
 
     def has_status_permission(self, request):
         return can(request.user, Verb.CHANGE, Event)

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from iisg.core.choices import Verb
+from iisg.core.errors import NotAllowed
 from iisg.core.permissions import can
-from iisg.needs.errors import NotAllowed
 
 from .choices import EventStatus
 from .models import CALENDAR_FIELDS, Event

@@ -5,7 +5,6 @@ from functools import partial
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminFileWidget
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
 from django.utils.text import Truncator
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from iisg.core.admin import (
     CommentForm,
+    DeletedThroughService,
     HistoryRuleAdmin,
     RuleAdmin,
     RuleTabularInline,
@@ -20,11 +20,12 @@ from iisg.core.admin import (
     apply_to_each,
     ask_for_comment,
     ask_for_input,
+    refused_as_forbidden,
 )
 from iisg.core.choices import Verb
+from iisg.core.errors import WorkflowError
 from iisg.core.permissions import can
 from iisg.core.uploads import DOCUMENT_ACCEPT
-from iisg.needs.errors import WorkflowError
 
 from . import services
 from .choices import DecisionKind, ProductStatus
@@ -117,7 +118,7 @@ class AdoptProductForm(CommentForm):
 
 
 @admin.register(Product)
-class ProductAdmin(WrittenWithRelated, HistoryRuleAdmin):
+class ProductAdmin(WrittenWithRelated, DeletedThroughService, HistoryRuleAdmin):
     """Products, written through iisg.governance.services; the status and the adopting decision
     move by the steps (propose, record the adoption, take back in process), not by the form."""
 
@@ -164,26 +165,22 @@ class ProductAdmin(WrittenWithRelated, HistoryRuleAdmin):
     def write(self, request, form, formsets, change):
         pillars = form.cleaned_data.get("pillars", ())
         editable = [name for name in services.EDITABLE_FIELDS if name in form.cleaned_data]
-        try:
-            if change:
-                changes = {name: form.cleaned_data[name] for name in editable}
-                services.update_product(user=request.user, product=form.instance, changes=changes, pillars=pillars)
-            else:
-                services.create_product(user=request.user, product=form.instance, pillars=pillars)
-        except WorkflowError as error:
-            raise PermissionDenied(str(error)) from error
+        if change:
+            changes = {name: form.cleaned_data[name] for name in editable}
+            refused_as_forbidden(
+                lambda: services.update_product(
+                    user=request.user, product=form.instance, changes=changes, pillars=pillars
+                )
+            )
+        else:
+            refused_as_forbidden(
+                lambda: services.create_product(user=request.user, product=form.instance, pillars=pillars)
+            )
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
-    def delete_model(self, request, obj):
-        try:
-            services.delete_product(user=request.user, product=obj)
-        except WorkflowError as error:
-            raise PermissionDenied(str(error)) from error
-
-    def delete_queryset(self, request, queryset):
-        for product in queryset:
-            self.delete_model(request, product)
+    def delete_through_service(self, request, obj):
+        services.delete_product(user=request.user, product=obj)
 
     # The steps
 

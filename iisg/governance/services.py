@@ -13,10 +13,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from iisg.core.choices import Verb
+from iisg.core.errors import CommentRequired, InvalidTransition, NotAllowed
 from iisg.core.history import record, record_deletion
 from iisg.core.permissions import can
 from iisg.core.text import clean_comment
-from iisg.needs.errors import CommentRequired, InvalidTransition, NotAllowed
 
 from .choices import DecisionKind, ProductStatus
 from .models import Product

@@ -13,12 +13,14 @@ from django.utils.translation import ngettext
 
 from iisg.actions.admin import ResponsesOfNeedInline
 from iisg.core.admin import (
+    DeletedThroughService,
     HistoryRuleAdmin,
     RuleAdmin,
     RuleTabularInline,
     VersionedAdminMixin,
     apply_to_each,
     ask_for_comment,
+    refused_as_forbidden,
     report,
 )
 from iisg.core.choices import Verb
@@ -64,6 +66,28 @@ class CycleAdmin(HistoryRuleAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(need_count=Count("needs", distinct=True))
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        # The kind and the period name a cycle: another period is another cycle.
+        return [*fields, "kind", "first_year", "last_year"] if obj is not None else fields
+
+    def save_model(self, request, obj, form, change):
+        refused_as_forbidden(lambda: self.write(request, obj, form, change))
+
+    def write(self, request, obj, form, change):
+        """A new cycle is opened by its step (a needs mapping with the areas of the last one); a
+        change changes its calendar."""
+        dates = {name: form.cleaned_data.get(name) for name in services.CYCLE_EDITABLE_FIELDS}
+        if change:
+            services.update_cycle(user=request.user, cycle=obj, changes=dates)
+            return
+        if obj.kind == CycleKind.NEEDS:
+            opened = services.open_cycle(user=request.user, first_year=obj.first_year, last_year=obj.last_year, **dates)
+        else:
+            opened = services.open_response_cycle(user=request.user, year=obj.first_year, **dates)
+        obj.pk, obj.status = opened.pk, opened.status
+        obj._state.adding = False
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -174,7 +198,7 @@ class AreaAdmin(RuleAdmin):
 
 
 @admin.register(Need)
-class NeedAdmin(VersionedAdminMixin, NeedWorkbookAdmin, HistoryRuleAdmin):
+class NeedAdmin(DeletedThroughService, VersionedAdminMixin, NeedWorkbookAdmin, HistoryRuleAdmin):
     """Needs, written only through iisg.needs.services: the form's changes by update_need, a new need
     by create_need, a deletion by delete_need, and every move of the status by its workflow step
     (the actions of the list), never by editing the form."""
@@ -241,31 +265,23 @@ class NeedAdmin(VersionedAdminMixin, NeedWorkbookAdmin, HistoryRuleAdmin):
     # Writes: the services decide and record; the form only gathers the values.
 
     def save_model(self, request, obj, form, change):
-        try:
-            if change:
-                # Every editable value of the form, not only those it thinks changed: reverting to an
-                # old version on the history page starts the form from that version.
-                editable = [name for name in services.EDITABLE_FIELDS if name in form.cleaned_data]
-                changes = {name: form.cleaned_data[name] for name in editable}
-                saved = services.update_need(
-                    user=request.user, need=obj, changes=changes, version=form.cleaned_data["version"]
-                )
-                obj.version = saved.version
-            else:
-                services.create_need(user=request.user, need=obj)
-        except WorkflowError as error:
-            # Refused after the form was shown (the cycle closed, the need moved on): said as a refusal.
-            raise PermissionDenied(str(error)) from error
+        refused_as_forbidden(lambda: self.write(request, obj, form, change))
 
-    def delete_model(self, request, obj):
-        try:
-            services.delete_need(user=request.user, need=obj)
-        except WorkflowError as error:
-            raise PermissionDenied(str(error)) from error
+    def write(self, request, obj, form, change):
+        if change:
+            # Every editable value of the form, not only those it thinks changed: reverting to an
+            # old version on the history page starts the form from that version.
+            editable = [name for name in services.EDITABLE_FIELDS if name in form.cleaned_data]
+            changes = {name: form.cleaned_data[name] for name in editable}
+            saved = services.update_need(
+                user=request.user, need=obj, changes=changes, version=form.cleaned_data["version"]
+            )
+            obj.version = saved.version
+        else:
+            services.create_need(user=request.user, need=obj)
 
-    def delete_queryset(self, request, queryset):
-        for need in queryset:
-            self.delete_model(request, need)
+    def delete_through_service(self, request, obj):
+        services.delete_need(user=request.user, need=obj)
 
     # The review, one need at a time: each need is reported, done or refused with the reason.
 

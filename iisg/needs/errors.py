@@ -1,26 +1,23 @@
-"""The refusals of the needs and response mapping workflows.
+"""The refusals of the needs and response mapping workflows, beside the platform's own
+(iisg.core.errors: WorkflowError, NotAllowed, InvalidTransition, CommentRequired, re-exported here).
 
 Each says, in words a person understands, why an operation was refused; views and the back office
-show the message as it is. `NotAllowed` is a `PermissionDenied`, so a view that lets it through
-answers 403.
+show the message as it is.
 """
 
-from django.core.exceptions import PermissionDenied
+from iisg.core.errors import CommentRequired, InvalidTransition, NotAllowed, WorkflowError
 
-
-class WorkflowError(Exception):
-    """A refused step of the workflow; `str(error)` is the message for the user."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self):
-        return str(self.message)
-
-
-class NotAllowed(WorkflowError, PermissionDenied):
-    """The user's role does not allow this step (iisg.core.permissions.can said no)."""
+__all__ = [
+    "CommentRequired",
+    "CycleClosed",
+    "CycleExists",
+    "DuplicateResponse",
+    "InvalidTransition",
+    "NeedFrozen",
+    "NotAllowed",
+    "UnfinishedNeeds",
+    "WorkflowError",
+]
 
 
 class CycleClosed(WorkflowError):
@@ -29,10 +26,6 @@ class CycleClosed(WorkflowError):
 
 class CycleExists(WorkflowError):
     """A needs cycle for this period already exists."""
-
-
-class InvalidTransition(WorkflowError):
-    """The object is not in a status from which this step leads anywhere."""
 
 
 class NeedFrozen(InvalidTransition):
@@ -45,10 +38,6 @@ class UnfinishedNeeds(InvalidTransition):
     def __init__(self, message, needs):
         super().__init__(message)
         self.needs = needs
-
-
-class CommentRequired(WorkflowError):
-    """This step must say why (a return, a rejection)."""
 
 
 class DuplicateResponse(WorkflowError):

@@ -83,6 +83,12 @@ class Cycle(TimeStampedModel):
     def __str__(self):
         return f"{self.get_kind_display()} {self.period}"
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.kind == CycleKind.RESPONSE and self.first_year and self.last_year != self.first_year:
+            raise ValidationError({"last_year": _("A response mapping is of one year: its last year is its first.")})
+
     @property
     def period(self):
         if self.first_year == self.last_year:

@@ -69,7 +69,7 @@ def _references(needs):
 
 
 @transaction.atomic
-def open_cycle(*, user, first_year, last_year, copy_areas_from=None, comment=""):
+def open_cycle(*, user, first_year, last_year, copy_areas_from=None, opens_on=None, closes_on=None, comment=""):
     """Open a needs cycle for the period with the thematic areas of an earlier cycle.
 
     The areas (objectives and the areas beneath them: pillar, code, name, description) are copied
@@ -79,7 +79,14 @@ def open_cycle(*, user, first_year, last_year, copy_areas_from=None, comment="")
     Raises NotAllowed, CycleExists (a needs cycle of this period exists), InvalidTransition
     (the period runs backwards, or the cycle to copy from is not a needs cycle).
     """
-    cycle = Cycle(kind=CycleKind.NEEDS, first_year=first_year, last_year=last_year, status=CycleStatus.OPEN)
+    cycle = Cycle(
+        kind=CycleKind.NEEDS,
+        first_year=first_year,
+        last_year=last_year,
+        status=CycleStatus.OPEN,
+        opens_on=opens_on,
+        closes_on=closes_on,
+    )
     if not can(user, Verb.ADD, cycle):
         raise NotAllowed(_("Only the Secretariat opens a cycle."))
     if last_year < first_year:
@@ -93,6 +100,53 @@ def open_cycle(*, user, first_year, last_year, copy_areas_from=None, comment="")
     _record(cycle, user=user, comment=comment or _("Opened"))
     if copy_areas_from is not None:
         _copy_areas(source=copy_areas_from, target=cycle)
+    return cycle
+
+
+@transaction.atomic
+def open_response_cycle(*, user, year, opens_on=None, closes_on=None, comment=""):
+    """Open the annual response mapping of `year`: donors and implementers report their actions of
+    the year and propose their responses. Secretariat only.
+    Raises NotAllowed, CycleExists, ValidationError (dates the model refuses)."""
+    cycle = Cycle(
+        kind=CycleKind.RESPONSE,
+        first_year=year,
+        last_year=year,
+        status=CycleStatus.OPEN,
+        opens_on=opens_on,
+        closes_on=closes_on,
+    )
+    if not can(user, Verb.ADD, cycle):
+        raise NotAllowed(_("Only the Secretariat opens a cycle."))
+    if Cycle.objects.response_mapping().filter(first_year=year, last_year=year).exists():
+        raise CycleExists(_("A response mapping for %(year)s already exists.") % {"year": year})
+    cycle.full_clean()
+    _record(cycle, user=user, comment=comment or _("Opened"))
+    return cycle
+
+
+# What changing a cycle may change: its calendar. Its kind and period name it; its status moves by
+# the steps (close for review, adopt).
+CYCLE_EDITABLE_FIELDS = ("opens_on", "closes_on")
+
+
+@transaction.atomic
+def update_cycle(*, user, cycle, changes, comment=""):
+    """Change a cycle's calendar (CYCLE_EDITABLE_FIELDS). Secretariat only.
+    Raises NotAllowed, ValidationError."""
+    unknown = set(changes) - set(CYCLE_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}; the steps change the status.")
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if not can(user, Verb.CHANGE, cycle):
+        raise NotAllowed(_("Only the Secretariat changes a cycle."))
+    changed = {name: value for name, value in changes.items() if getattr(cycle, name) != value}
+    if not changed:
+        return cycle
+    for name, value in changed.items():
+        setattr(cycle, name, value)
+    cycle.full_clean()
+    _record(cycle, user=user, comment=comment or _("Calendar changed"))
     return cycle
 
 

@@ -41,20 +41,7 @@ class TransactionSerializer(serializers.ModelSerializer):
 
 # What a donor or implementer enters about an action (ActionWriteSerializer), then what the
 # platform records beside it.
-ENTERED_FIELDS = [
-    "id",
-    "title",
-    "description",
-    "iati_identifier",
-    "status",
-    "planned_start",
-    "planned_end",
-    "actual_start",
-    "actual_end",
-    "default_currency",
-    "partners",
-    "pillars",
-]
+ENTERED_FIELDS = ["id", *services.ACTION_FIELDS, "partners", "pillars"]
 ACTION_FIELDS = [
     *ENTERED_FIELDS,
     "source",

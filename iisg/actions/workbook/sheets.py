@@ -25,8 +25,24 @@ def _version():
     )
 
 
-def _eur(what):
+def _valued(what, fallback):
+    """The columns of a value's currency and value date, then the EUR figure the platform worked out
+    (shown, never read back)."""
     return (
+        wb.Column(
+            "currency",
+            "Currency",
+            "ISO 4217 code; empty means the action's default currency.",
+            10,
+            choices="Currencies",
+        ),
+        wb.Column(
+            "value_date",
+            "Value date",
+            f"The date the amount is valued at (converted to EUR at its month); empty means {fallback}.",
+            14,
+            kind=wb.DATE,
+        ),
         wb.Column(
             "value_eur", "Value (EUR)", f"The {what}'s EUR figure, worked out by the platform.", 14, read_only=True
         ),
@@ -115,21 +131,7 @@ BUDGETS = wb.Sheet(
         ),
         wb.Column("period_end", "Period end", "A date cell, or text as YYYY-MM-DD.", 14, kind=wb.DATE, required=True),
         wb.Column("value", "Value", "The amount, in the currency.", 14, kind=wb.DECIMAL, required=True),
-        wb.Column(
-            "currency",
-            "Currency",
-            "ISO 4217 code; empty means the action's default currency.",
-            10,
-            choices="Currencies",
-        ),
-        wb.Column(
-            "value_date",
-            "Value date",
-            "The date the amount is valued at (converted to EUR at its month); empty means the period start.",
-            14,
-            kind=wb.DATE,
-        ),
-        *_eur("budget"),
+        *_valued("budget", "the period start"),
     ),
 )
 
@@ -161,20 +163,7 @@ TRANSACTIONS = wb.Sheet(
             kind=wb.MONEY,
             required=True,
         ),
-        wb.Column(
-            "currency",
-            "Currency",
-            "ISO 4217 code; empty means the action's default currency.",
-            10,
-            choices="Currencies",
-        ),
-        wb.Column(
-            "value_date",
-            "Value date",
-            "The date the amount is valued at (converted to EUR at its month); empty means the transaction's date.",
-            14,
-            kind=wb.DATE,
-        ),
+        *_valued("transaction", "the transaction's date")[:2],
         wb.Column(
             "provider",
             "Provider",
@@ -196,7 +185,7 @@ TRANSACTIONS = wb.Sheet(
             30,
             max_length=Transaction._meta.get_field("description").max_length,
         ),
-        *_eur("transaction"),
+        *_valued("transaction", "the transaction's date")[2:],
     ),
 )
 

@@ -74,7 +74,14 @@ def test_a_cycle_period_is_unique_per_kind():
     with pytest.raises(ValidationError) as error:
         Cycle(kind=CycleKind.NEEDS, first_year=2021, last_year=2022).full_clean()
     assert "A cycle of this kind already exists for this period." in error_messages(error)
-    Cycle(kind=CycleKind.RESPONSE, first_year=2021, last_year=2022).full_clean()
+    f.CycleFactory(kind=CycleKind.RESPONSE, first_year=2021, last_year=2021)
+    Cycle(kind=CycleKind.NEEDS, first_year=2021, last_year=2021).full_clean()
+
+
+def test_a_response_mapping_is_of_one_year():
+    with pytest.raises(ValidationError) as error:
+        Cycle(kind=CycleKind.RESPONSE, first_year=2021, last_year=2022).full_clean()
+    assert "A response mapping is of one year: its last year is its first." in error_messages(error)
 
 
 def test_cycle_and_need_read_well():

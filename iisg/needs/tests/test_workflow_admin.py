@@ -340,3 +340,26 @@ def test_carry_over_page_queries_stay_flat_as_needs_grow(client, serbia, old_cyc
     for _ in range(10):
         f.NeedFactory(cycle=old_cycle, partner=serbia, status=NeedStatus.ADOPTED)
     assert queries() == few
+
+
+def test_a_cycle_added_in_the_back_office_is_opened_by_its_step_and_its_status_is_not_a_field(client):
+    from iisg.core.tests.test_admin import form_data
+
+    secretariat = f.UserFactory(roles=[Role.SECRETARIAT])
+    client.force_login(secretariat)
+    earlier = f.CycleFactory(first_year=2023, last_year=2024)
+    f.AreaFactory(cycle=earlier, code="1.1")
+    add = reverse("admin:needs_cycle_add")
+    page = client.get(add)
+    assert "status" not in page.context["adminform"].form.fields
+    data = {**form_data(page), "kind": CycleKind.NEEDS, "first_year": "2025", "last_year": "2026", "status": "adopted"}
+    assert client.post(add, data).status_code == 302
+    opened = Cycle.objects.get(first_year=2025)
+    assert opened.status == CycleStatus.OPEN
+    assert list(opened.areas.values_list("code", flat=True)) == ["1.1"], "the areas of the last cycle, as open_cycle"
+    assert opened.history.first().history_user == secretariat
+
+    data = {**form_data(page), "kind": CycleKind.RESPONSE, "first_year": "2025", "last_year": "2026"}
+    refused = client.post(add, data)
+    assert "last_year" in refused.context["adminform"].form.errors
+    assert not Cycle.objects.filter(kind=CycleKind.RESPONSE).exists()
