@@ -22,6 +22,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from iisg.analysis.tables import Link, Table
 from iisg.analysis.templatetags.analysis import cell
+from iisg.core.text import printable
 
 from .document import Chart, Paragraph
 
@@ -52,7 +53,8 @@ class StaticOnlyFetcher(URLFetcher):
 
 def render_pdf(document):
     """The Document as PDF bytes (A4, tagged for screen readers)."""
-    html = render_to_string("reports/report.html", _context(document))
+    # Text stored before the cleaning rule may hold control characters: a PDF would draw them as boxes.
+    html = printable(render_to_string("reports/report.html", _context(document)))
     fetcher = StaticOnlyFetcher()
     return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(pdf_tags=True)
 

@@ -1,5 +1,5 @@
 """A report whose stored text looks like formulas or holds control characters still renders: in XLSX
-every text is a text cell, and neither XLSX nor DOCX carries a character they cannot hold."""
+every text is a text cell, and neither XLSX, DOCX nor PDF carries a character they cannot hold."""
 
 import datetime
 import io
@@ -107,3 +107,13 @@ def test_docx_renders_every_text_without_control_characters(word):
     assert footer[0] == "Kosovo* footnote"
     assert footer[1].startswith("Needs mapping · Page")
     assert not [text for text in [*paragraphs, *cells, *footer] if NOT_XML.search(text)]
+
+
+def test_the_pdf_renders_without_the_characters_it_cannot_show():
+    import pypdf
+
+    from iisg.reports.pdf import render_pdf
+
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(render_pdf(unsafe_document()))).pages)
+    assert "vision[31m goggles" in text
+    assert not NOT_XML.search(text)
