@@ -29,7 +29,8 @@ from iisg.core.permissions import can, permitted
 
 from . import services
 from .choices import OrganisationRole
-from .models import END, START, Action, ActionOrganisation, ActionSector, Budget, Response, Transaction
+from .models import Action, ActionOrganisation, ActionSector, Budget, Response, Transaction
+from .queries import END, START
 from .workbook_admin import ActionWorkbookAdmin
 
 

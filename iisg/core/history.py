@@ -12,11 +12,13 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .bulk import insert_rows
+from .text import clean_comment
 
 
 def _stamped(obj, user, reason):
     obj._history_user = user
-    obj._change_reason = reason or None
+    # The reason is text like any other (often a person's comment): cleaned the one way.
+    obj._change_reason = clean_comment(reason) or None
 
 
 def _unstamped(obj):

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from iisg.actions.choices import ActivityStatus, ResponseStatus
-from iisg.actions.models import Action, Recipient, is_active, year_span
+from iisg.actions.models import Action, Recipient
+from iisg.actions.queries import is_active, year_span
 from iisg.analysis import selectors
 from iisg.core.choices import Role
 from iisg.core.tests import factories as f

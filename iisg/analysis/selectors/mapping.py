@@ -12,7 +12,8 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from iisg.actions.choices import Coverage, OrganisationRole, ResponseStatus
-from iisg.actions.models import Action, ActionOrganisation, Response, Transaction, is_active, year_span
+from iisg.actions.models import Action, ActionOrganisation, Response, Transaction
+from iisg.actions.queries import is_active, year_span
 from iisg.core.permissions import viewer_of
 from iisg.directory.models import Organisation, Partner, Pillar
 from iisg.needs.choices import NeedStatus, Priority
