@@ -153,6 +153,10 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The reason of a history record is a person's comment (why a need was returned, a response
+# rejected) or a step's name: kept whole, not cut at django-simple-history's default 100 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 # Jobs wait in the database until the worker takes them: no broker to install.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -17,7 +17,6 @@ from iisg.needs.errors import NotAllowed
 
 from .errors import RollbackRefused
 from .importer import changes
-from .importer.columns import history_reason
 from .models import ImportRun
 from .selectors import rollback_plan
 from .tasks import run_import
@@ -83,11 +82,10 @@ def rollback_import(*, user, run):
         plan = rollback_plan(run)
         if not plan.allowed:
             raise RollbackRefused(plan.refusals)
-        reason = history_reason(
-            _("Import “%(file)s” of %(date)s rolled back"),
-            file=run.source_name,
-            date=formats.date_format(timezone.localtime(run.created_at), "DATE_FORMAT"),
-        )
+        reason = _("Import “%(file)s” of %(date)s rolled back") % {
+            "file": run.source_name,
+            "date": formats.date_format(timezone.localtime(run.created_at), "DATE_FORMAT"),
+        }
         changes.undo(run, user=user, reason=reason)
         run.status = ImportRun.Status.ROLLED_BACK
         run.rolled_back_by = user

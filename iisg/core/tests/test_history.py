@@ -76,3 +76,13 @@ def test_insert_history_writes_plain_history_rows_as_the_records_are():
         "Imported",
         need.title,
     )
+
+
+def test_a_long_comment_is_kept_whole_in_the_history():
+    """A reason is often a person's comment (why a need is returned): django-simple-history's
+    default column held 100 characters, and PostgreSQL refused a longer one with the whole step."""
+    need = f.NeedFactory()
+    comment = "Please split this need: " + "the cameras and the training belong to different areas. " * 6
+    need.title = "Thermal cameras"
+    record(need, user=f.UserFactory(), reason=comment)
+    assert need.history.first().history_change_reason == comment.strip()

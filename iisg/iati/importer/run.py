@@ -21,7 +21,7 @@ from ..activity import Problem, Unchanged
 from ..codelists import known_codes
 from .changes import Changes
 from .children import CHILDREN, ChildRows, clear
-from .columns import clip, history_reason, is_currency
+from .columns import clip, is_currency
 from .organisations import Organisations
 
 BATCH_SIZE = 500
@@ -299,7 +299,7 @@ class _Run:
         insert_history(Action, actions, kind, user=self.user, reason=reason)
 
     def _reason(self):
-        return history_reason(_("Imported from %(file)s"), file=self.summary.source_name)
+        return _("Imported from %(file)s") % {"file": self.summary.source_name}
 
     def _write_children(self, pairs):
         rows = {model: [] for model in CHILDREN}
@@ -327,9 +327,7 @@ class _Run:
                 action.withdrawn_at = self.now
                 action.version += 1
             Action.objects.bulk_update(gone, ["withdrawn_at", "version"])
-            self._record(
-                gone, "~", history_reason(_("Withdrawn: no longer in %(file)s"), file=self.summary.source_name)
-            )
+            self._record(gone, "~", _("Withdrawn: no longer in %(file)s") % {"file": self.summary.source_name})
             self.changes.withdrawn(gone)
         self.summary.counts["withdrawn"] += len(gone_ids)
 
