@@ -250,23 +250,33 @@ def _write_children(*, user, action, lists, reason, rates):
 
 
 def _replace(*, user, action, kind, rows, reason, rates):
+    """Make the action's rows of `kind` exactly `rows`: each row is checked first, then the rows not
+    listed are deleted, then the new and changed ones saved (so a row may take the place of one it
+    replaces). A row without an id that names a row the action holds by its natural key (a sector's
+    code, an organisation's role) is that row."""
     model = CHILDREN[kind]
+    fields = CHILD_FIELDS[model]
     existing = {row.pk: row for row in model.objects.filter(action=action)}
-    kept, seen, errors = set(), {}, {}
+    by_key = {_natural_key(row): row for row in existing.values() if _natural_key(row) is not None}
+    claimed = {values.get("id") for values in rows if values.get("id") is not None}
+    planned, seen, errors = [], {}, {}
     for index, values in enumerate(rows):
         values = dict(values)
         pk = values.pop("id", None)
+        unknown = set(values) - set(fields)
+        if unknown:
+            raise ValueError(f"Not fields of a {model._meta.verbose_name}: {', '.join(sorted(unknown))}.")
         if pk is not None and pk not in existing:
             errors[f"{kind}[{index}].id"] = [
                 _("The action has no %(row)s %(id)s.") % {"row": model._meta.verbose_name, "id": pk}
             ]
             continue
+        if pk is None:
+            named = by_key.get(_natural_key(model(action=action, **values)))
+            if named is not None and named.pk not in claimed:
+                pk = named.pk
+                claimed.add(pk)
         row = existing[pk] if pk is not None else model(action=action)
-        kept.add(pk)
-        fields = CHILD_FIELDS[model]
-        unknown = set(values) - set(fields)
-        if unknown:
-            raise ValueError(f"Not fields of a {model._meta.verbose_name}: {', '.join(sorted(unknown))}.")
         changed = row.pk is None or any(
             _stored(row, name) != _stored_value(model, name, value) for name, value in values.items()
         )
@@ -282,13 +292,16 @@ def _replace(*, user, action, kind, rows, reason, rates):
             errors[f"{kind}[{index}]"] = [_("The same row is also at position %(index)s.") % {"index": seen[key]}]
             continue
         seen[key] = index
-        if changed:
-            record(row, user=user, reason=reason)
+        planned.append((row, changed))
     if errors:
         raise ValidationError(errors)
+    kept = {row.pk for row, _changed in planned if row.pk is not None}
     for pk, row in existing.items():
         if pk not in kept:
             record_deletion(row, user=user, reason=reason)
+    for row, changed in planned:
+        if changed:
+            record(row, user=user, reason=reason)
 
 
 def _stored(row, name):

@@ -107,8 +107,14 @@ class ProductVersionInline(RuleTabularInline):
 class AdoptProductForm(CommentForm):
     decision = forms.ModelChoiceField(
         label=_("Board decision"),
-        queryset=Decision.objects.filter(kind=DecisionKind.ADOPT_PRODUCT).select_related("meeting__event"),
-        help_text=_("A decision that adopted or approved a product."),
+        queryset=Decision.objects.filter(
+            kind__in=[DecisionKind.ADOPT_PRODUCT, DecisionKind.APPROVE_WORK_PLAN]
+        ).select_related("meeting__event"),
+        required=False,
+        help_text=_(
+            "The decision that adopted the products (a work plan: the one that approved it). Leave it empty only "
+            "for an adoption whose decision is not on record, and say so in the comment."
+        ),
     )
     field_order = ["decision", "comment"]
 

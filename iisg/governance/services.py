@@ -18,7 +18,7 @@ from iisg.core.history import record, record_deletion
 from iisg.core.permissions import can
 from iisg.core.text import clean_comment
 
-from .choices import DecisionKind, ProductStatus
+from .choices import DecisionKind, ProductKind, ProductStatus
 from .models import Product
 
 # What editing a product may change; its status and adoption move by the steps below.
@@ -94,22 +94,36 @@ def propose_product(*, user, product, comment=""):
 
 @transaction.atomic
 def adopt_product(*, user, product, decision, comment=""):
-    """Record the Board's adoption of a product by `decision` (a decision that adopted a product):
-    it becomes public with the decision it cites. Secretariat only.
-    Raises NotAllowed, InvalidTransition."""
+    """Record the Board's adoption of a product by `decision`: it becomes public with the decision
+    it cites. A decision that adopted a product adopts any; one that approved a work plan, a work
+    plan. An adoption made before the platform kept the decisions is recorded with `decision=None`
+    and a comment that says so. Secretariat only.
+    Raises NotAllowed, InvalidTransition, CommentRequired."""
     stored = _locked(product)
     _allowed(user, stored)
     if stored.status == ProductStatus.ADOPTED:
         raise InvalidTransition(_("“%(product)s” is already adopted.") % {"product": stored})
-    if decision.kind != DecisionKind.ADOPT_PRODUCT:
+    comment = clean_comment(comment)
+    if decision is None and not comment:
+        raise CommentRequired(
+            _("Name the Board decision that adopted “%(product)s”, or say why none is on record.") % {"product": stored}
+        )
+    if decision is not None and not adopts(decision, stored):
         raise InvalidTransition(
-            _("The decision “%(decision)s” did not adopt a product.") % {"decision": decision.text[:80]}
+            _("The decision “%(decision)s” did not adopt “%(product)s”.")
+            % {"decision": decision.text[:80], "product": stored}
         )
     stored.status = ProductStatus.ADOPTED
     stored.adopted_by = decision
-    reason = clean_comment(comment) or _("Adopted by the Board: %(decision)s") % {"decision": decision}
-    record(stored, user=user, reason=reason)
+    record(stored, user=user, reason=comment or _("Adopted by the Board: %(decision)s") % {"decision": decision})
     return stored
+
+
+def adopts(decision, product):
+    """Can `decision` be the one that adopted `product`?"""
+    if decision.kind == DecisionKind.ADOPT_PRODUCT:
+        return True
+    return decision.kind == DecisionKind.APPROVE_WORK_PLAN and product.kind == ProductKind.WORK_PLAN
 
 
 @transaction.atomic

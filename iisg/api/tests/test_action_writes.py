@@ -171,3 +171,23 @@ def test_a_donor_cannot_write_rows_of_an_action_its_organisation_does_not_take_p
     )
     assert response.status_code == 403
     assert not other.transactions.exists()
+
+
+def test_a_list_naming_a_row_by_its_key_without_its_id_changes_that_row(world, as_role):
+    client = as_role("donor")
+    created = client.post(
+        "/api/actions/", new_action(world, sectors=[{"code": "15210", "percentage": "60"}]), format="json"
+    ).json()
+    [sector] = created["sectors"]
+    response = client.patch(
+        f"/api/actions/{created['id']}/",
+        {"version": created["version"], "sectors": [{"code": "15210", "percentage": "100"}, {"code": "15130"}]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert [(row["code"], row["percentage"]) for row in response.json()["sectors"]] == [
+        ("15130", None),
+        ("15210", "100.00"),
+    ]
+    assert Action.objects.get(pk=created["id"]).sectors.get(code="15210").history.count() == 2, "changed, not new"
+    assert sector["code"] == "15210"

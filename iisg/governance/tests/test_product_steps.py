@@ -53,6 +53,23 @@ def test_the_secretariat_proposes_then_records_the_adoption_by_a_decision(client
     assert product.history.first().history_user == user
 
 
+def test_a_work_plan_is_adopted_by_the_approval_of_a_work_plan_and_an_old_adoption_says_why_it_has_none():
+    from iisg.governance.choices import ProductKind
+
+    secretariat = f.UserFactory(roles=[Role.SECRETARIAT])
+    plan = f.ProductFactory(kind=ProductKind.WORK_PLAN)
+    approval = f.DecisionFactory(kind=DecisionKind.APPROVE_WORK_PLAN)
+    assert services.adopt_product(user=secretariat, product=plan, decision=approval).adopted_by == approval
+    with pytest.raises(InvalidTransition):
+        services.adopt_product(user=secretariat, product=f.ProductFactory(), decision=approval)
+    with pytest.raises(CommentRequired):
+        services.adopt_product(user=secretariat, product=f.ProductFactory(), decision=None)
+    older = services.adopt_product(
+        user=secretariat, product=f.ProductFactory(), decision=None, comment="Adopted in 2019; no decision on record."
+    )
+    assert (older.status, older.adopted_by) == (ProductStatus.ADOPTED, None)
+
+
 def test_a_decision_that_adopted_no_product_cannot_adopt_one():
     secretariat = f.UserFactory(roles=[Role.SECRETARIAT])
     product = f.ProductFactory()

@@ -7,10 +7,12 @@ from django.utils.translation import gettext as _
 from iisg.core.choices import Verb
 from iisg.core.history import record
 from iisg.core.permissions import can
+from iisg.core.text import clean_comment
 from iisg.governance.choices import DecisionKind
 
 from ..choices import UNFINISHED_STATUSES, CycleKind, CycleStatus, NeedStatus
 from ..errors import (
+    CommentRequired,
     CycleExists,
     InvalidTransition,
     NotAllowed,
@@ -202,4 +204,34 @@ def adopt_cycle(*, user, cycle, decision, comment=""):
     cycle.status = CycleStatus.ADOPTED
     cycle.adopted_by = decision
     record(cycle, user=user, reason=reason)
+    return cycle
+
+
+@transaction.atomic
+def adopt_response_cycle(*, user, cycle, decision=None, comment=""):
+    """Record the adoption of an annual response mapping that is open or in review, by `decision`
+    (a decision that adopted a mapping) or, for an adoption whose decision is not on record, with a
+    comment that says so. Its responses stay as they are. Secretariat only.
+    Raises NotAllowed, InvalidTransition, CommentRequired."""
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if not can(user, Verb.CHANGE, cycle):
+        raise NotAllowed(_("Only the Secretariat records the Board's adoption."))
+    if cycle.kind != CycleKind.RESPONSE:
+        raise InvalidTransition(_("%(cycle)s is not a response mapping: adopt_cycle adopts it.") % {"cycle": cycle})
+    if cycle.status not in (CycleStatus.OPEN, CycleStatus.IN_REVIEW):
+        raise InvalidTransition(
+            _("%(cycle)s is already %(status)s.") % {"cycle": cycle, "status": cycle.get_status_display().lower()}
+        )
+    comment = clean_comment(comment)
+    if decision is None and not comment:
+        raise CommentRequired(
+            _("Name the Board decision that adopted %(cycle)s, or say why none is on record.") % {"cycle": cycle}
+        )
+    if decision is not None and decision.kind != DecisionKind.ADOPT_CYCLE:
+        raise InvalidTransition(
+            _("The decision “%(decision)s” did not adopt a mapping.") % {"decision": decision.text[:80]}
+        )
+    cycle.status = CycleStatus.ADOPTED
+    cycle.adopted_by = decision
+    record(cycle, user=user, reason=comment or _("Adopted by the Board: %(decision)s") % {"decision": decision})
     return cycle

@@ -429,3 +429,22 @@ def test_only_the_secretariat_records_the_adoption(role, serbia, cycle, decision
         services.adopt_cycle(user=f.user_with(role, partner=serbia), cycle=cycle, decision=decision)
     cycle.refresh_from_db()
     assert cycle.status == CycleStatus.OPEN
+
+
+def test_a_response_mapping_is_adopted_by_a_decision_or_with_the_reason_none_is_on_record():
+    from iisg.governance.choices import DecisionKind
+    from iisg.needs.errors import CommentRequired, InvalidTransition
+    from iisg.needs.services import adopt_response_cycle, close_cycle_for_review, open_response_cycle
+
+    secretariat = f.UserFactory(roles=[Role.SECRETARIAT])
+    cycle = open_response_cycle(user=secretariat, year=2021)
+    close_cycle_for_review(user=secretariat, cycle=cycle)
+    with pytest.raises(CommentRequired):
+        adopt_response_cycle(user=secretariat, cycle=cycle)
+    with pytest.raises(InvalidTransition):
+        adopt_response_cycle(user=secretariat, cycle=cycle, decision=f.DecisionFactory(kind=DecisionKind.OTHER))
+    decision = f.DecisionFactory(kind=DecisionKind.ADOPT_CYCLE)
+    adopted = adopt_response_cycle(user=secretariat, cycle=cycle, decision=decision)
+    assert (adopted.status, adopted.adopted_by) == (CycleStatus.ADOPTED, decision)
+    with pytest.raises(InvalidTransition):
+        adopt_response_cycle(user=secretariat, cycle=cycle, comment="again")
