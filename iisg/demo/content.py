@@ -1,9 +1,13 @@
 """The real content of the demo: what the IISG website excerpts publish.
 
-Partners and pillars, the organisations, the WBBSi Support Group, the IISG Board and Secretariat,
-every event of the listings, the meetings that decide, the 6th Board meeting's decisions with what
-they adopted and admitted, and the products of the WBBSi page. Structured fields come from the
-curated tables (data/*.toml), texts from the website files; the two are checked against each other.
+Partners and pillars, the organisations, the WBBSi Support Group, the IISG Board and Secretariat
+(the directory, loaded first: the demo logins belong to its organisations), then every event of the
+listings, the meetings that decide, the 6th Board meeting's decisions with what they admitted, and
+the products of the WBBSi page with the decisions that adopted them. Structured fields come from
+the curated tables (data/*.toml), texts from the website files; the two are checked against each
+other. Events and products are written by their services (iisg.events.services,
+iisg.governance.services) as the Secretariat (iisg.demo.actors); the directory, meetings and
+decisions, which have none, by iisg.demo.upsert.
 """
 
 import datetime
@@ -17,13 +21,14 @@ from iisg.directory.choices import Body, OrganisationKind
 from iisg.directory.models import Membership, Organisation, Partner, Pillar
 from iisg.events.choices import EventKind, EventMode
 from iisg.events.models import Event
+from iisg.events.services import save_event
 from iisg.governance.choices import DecisionKind, MeetingBody, ProductKind, ProductStatus
 from iisg.governance.models import Decision, Meeting, Product
-from iisg.needs.choices import CycleKind, CycleStatus
-from iisg.needs.models import Cycle
+from iisg.governance.services import adopt_product, create_product, propose_product, update_product
 
-from . import curated, website
-from .upsert import set_related, upsert
+from . import adoptions, curated, website
+from .compare import differences, ids_differ
+from .upsert import CHANGE_REASON, set_related, upsert
 
 MONTHS = (
     "January",
@@ -49,36 +54,48 @@ SIXTH_BOARD_MEETING_DAY = datetime.date(2022, 6, 20)
 
 
 @dataclass
-class Content:
-    """What the later steps of the demo build on."""
+class Directory:
+    """Partners, pillars and organisations by their keys in the curated tables."""
 
     partners: dict
     pillars: dict
     organisations: dict
-    needs_cycle: Cycle
+
+
+@dataclass
+class Content:
+    """What the mapping of the demo builds on."""
+
+    directory: Directory
+    needs_cycle: dict  # the period of the needs mapping the Board adopted (data/governance.toml)
+    adopted_by: Decision  # the decision that adopted it
     events: int
 
 
-def load_content():
-    """Load the website content; a second call changes nothing."""
+def load_directory():
+    """Load partners, pillars, organisations and the bodies; a second call changes nothing."""
     tables = curated.tables()
     page = website.read_pillar_page(PILLAR_PAGE)
     partners = load_partners(tables)
     pillars = load_pillars(tables, page)
     organisations = load_organisations(tables, partners)
     load_bodies(tables, page, organisations, pillars)
-    events = load_events(tables, page, partners, pillars, organisations)
+    return Directory(partners=partners, pillars=pillars, organisations=organisations)
+
+
+def load_content(directory, *, actors, kept):
+    """Load the events, meetings, decisions and products of the website, the services acting as
+    `actors.secretariat`; a second call changes nothing. What differs from the tables and cannot
+    be brought back by a step of the rules is left as it is and described in `kept`."""
+    tables = curated.tables()
+    page = website.read_pillar_page(PILLAR_PAGE)
+    pillars, organisations = directory.pillars, directory.organisations
+    events = load_events(tables, page, directory, actors=actors)
     meetings = load_meetings(tables, events, pillars, organisations)
     decisions = load_decisions(tables, meetings, pillars, organisations)
-    needs_cycle = upsert(
-        Cycle,
-        key={"kind": CycleKind.NEEDS, "first_year": 2021, "last_year": 2022},
-        values={"status": CycleStatus.ADOPTED, "adopted_by": _decision_of_cycle(tables, decisions)},
-    )
-    load_products(tables, page, pillars, decisions)
-    return Content(
-        partners=partners, pillars=pillars, organisations=organisations, needs_cycle=needs_cycle, events=len(events)
-    )
+    load_products(tables, page, pillars, decisions, actors=actors, kept=kept)
+    (entry,) = [entry for entry in tables.decisions if entry.cycle]
+    return Content(directory=directory, needs_cycle=entry.cycle, adopted_by=decisions[entry.number], events=len(events))
 
 
 def load_partners(tables):
@@ -235,32 +252,39 @@ def _padded_date(day):
     return f"{day.day:02d} {MONTHS[day.month - 1]} {day.year}"
 
 
-def load_events(tables, page, partners, pillars, organisations):
-    """Every event of the website, by title."""
+def load_events(tables, page, directory, *, actors):
+    """Every event of the website, by title: added, or changed back to the tables, by save_event
+    (which raises the calendar sequence of a changed date or place), then its partners, pillars,
+    organisers and participants, as the back office sets them after saving the event."""
     texts = event_texts(tables, page)
     slugs = event_slugs(tables.events)
+    stored = {event.slug: event for event in Event.objects.filter(slug__in=slugs.values())}
+    partners, pillars, organisations = directory.partners, directory.pillars, directory.organisations
     events = {}
     for entry in tables.events:
         _check_choice(EventKind, entry.kind, entry.title)
         _check_choice(EventMode, entry.mode, entry.title)
         summary, body = texts[entry.title]
         slug = slugs[entry.title]
-        event = upsert(
-            Event,
-            key={"slug": slug},
-            values={
-                "title": entry.title,
-                "start_date": entry.start,
-                "end_date": entry.end,
-                "city": entry.city,
-                "country": entry.country,
-                "kind": entry.kind,
-                "mode": entry.mode,
-                "summary": summary,
-                "body": body,
-            },
-            create_only={"uid": uuid.uuid5(EVENT_UID_NAMESPACE, slug)},
-        )
+        values = {
+            "title": entry.title,
+            "start_date": entry.start,
+            "end_date": entry.end,
+            "city": entry.city,
+            "country": entry.country,
+            "kind": entry.kind,
+            "mode": entry.mode,
+            "summary": summary,
+            "body": body,
+        }
+        event = stored.get(slug)
+        if event is None:
+            event = Event(slug=slug, uid=uuid.uuid5(EVENT_UID_NAMESPACE, slug), **values)
+            event = save_event(user=actors.secretariat, event=event)
+        elif changes := differences(event, values):
+            for name, value in changes.items():
+                setattr(event, name, value)
+            event = save_event(user=actors.secretariat, event=event)
         set_related(event, "partners", [partners[code] for code in entry.partner_codes(tables.partner_codes)])
         set_related(event, "pillars", [pillars[code] for code in entry.pillars])
         set_related(event, "organisers", [organisations[key] for key in entry.organisers])
@@ -318,16 +342,13 @@ def load_decisions(tables, meetings, pillars, organisations):
     return decisions
 
 
-def _decision_of_cycle(tables, decisions):
-    (number,) = [entry.number for entry in tables.decisions if entry.cycle]
-    return decisions[number]
-
-
-def load_products(tables, page, pillars, decisions):
-    """The products of the WBBSi page and of the 6th Board's decisions, each once.
+def load_products(tables, page, pillars, decisions, *, actors, kept):
+    """The products of the WBBSi page and of the 6th Board's decisions, each once, by key.
 
     Each line of the page's "Accomplished Products" must be an adopted product of the table, each
-    line of its "Products in process" a product in process.
+    line of its "Products in process" a product in process. A product is added in process by
+    create_product (or changed back to the table by update_product), and an adopted one proposed
+    to the Board and adopted by the decision of the table (see adopt).
     """
     published = dict.fromkeys(page.accomplished_products, ProductStatus.ADOPTED)
     published |= dict.fromkeys(page.products_in_process, ProductStatus.IN_PROCESS)
@@ -335,24 +356,60 @@ def load_products(tables, page, pillars, decisions):
     if published != curated_lines:
         raise website.WebsiteMismatch(f"The products of {PILLAR_PAGE} and data/governance.toml differ.")
     adopted_by = {entry.product: decisions[entry.number] for entry in tables.decisions if entry.product}
+    slugs = {entry.key: _slug(entry.title) for entry in tables.products}
+    stored = {
+        product.slug: product for product in Product.objects.filter(slug__in=slugs.values()).prefetch_related("pillars")
+    }
     products = {}
     for entry in tables.products:
         _check_choice(ProductKind, entry.kind, entry.title)
         _check_choice(ProductStatus, entry.status, entry.title)
-        product = upsert(
-            Product,
-            key={"slug": _slug(entry.title)},
-            values={
-                "title": entry.title,
-                "kind": entry.kind,
-                "status": entry.status,
-                "description": entry.description,
-                "adopted_by": adopted_by.get(entry.key),
-            },
-        )
-        set_related(product, "pillars", [pillars[code] for code in entry.pillars])
+        values = {"title": entry.title, "kind": entry.kind, "description": entry.description}
+        product_pillars = [pillars[code] for code in entry.pillars]
+        product = stored.get(slugs[entry.key])
+        if product is None:
+            product = create_product(
+                user=actors.secretariat,
+                product=Product(slug=slugs[entry.key], **values),
+                pillars=product_pillars,
+                comment=CHANGE_REASON,
+            )
+        else:
+            changes = differences(product, values)
+            other_pillars = ids_differ(product.pillars, product_pillars)
+            if changes or other_pillars:
+                product = update_product(
+                    user=actors.secretariat,
+                    product=product,
+                    changes=changes,
+                    pillars=product_pillars if other_pillars else None,
+                    comment=CHANGE_REASON,
+                )
+        if entry.status == ProductStatus.ADOPTED:
+            adopt(product, adopted_by.get(entry.key), actors=actors, kept=kept)
+        elif product.status != entry.status:
+            kept.append(f"Product “{product}” is {product.get_status_display().lower()}, not in process.")
         products[entry.key] = product
     return products
+
+
+def adopt(product, decision, *, actors, kept):
+    """Bring `product` to adopted by `decision` (None: not on record) through its steps: proposed
+    to the Board, then adopted. An adopted product is left as it is; one adopted by another
+    decision is named in `kept`."""
+    if product.status == ProductStatus.ADOPTED:
+        if product.adopted_by_id != (decision.pk if decision else None):
+            kept.append(f"Product “{product}” is adopted by another decision than the tables say.")
+        return product
+    user = actors.secretariat
+    if product.status == ProductStatus.IN_PROCESS:
+        product = propose_product(user=user, product=product)
+    if decision is None:
+        comment = adoptions.PRODUCT_NOT_ON_RECORD
+    else:
+        verb = "Adopted" if decision.kind == DecisionKind.ADOPT_PRODUCT else "Approved"
+        comment = adoptions.by_decision(verb, decision)
+    return adopt_product(user=user, product=product, decision=decision, comment=comment)
 
 
 def _check_choice(choices, value, where):

@@ -42,6 +42,8 @@ def load_logins(*, organisations, partners):
     touched, so a second call changes nothing.
     """
     loaded = []
+    usernames = [login.username for login in LOGINS]
+    existing = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
     for login in LOGINS:
         user = upsert(
             User,
@@ -52,9 +54,11 @@ def load_logins(*, organisations, partners):
                 "is_superuser": False,
                 "is_active": True,
             },
-            create_only={"password": make_password(DEMO_PASSWORD)},
+            # Hashing takes a while: the password is hashed for a user being created, and checked
+            # for one that was there.
+            create_only=lambda: {"password": make_password(DEMO_PASSWORD)},
         )
-        if not user.check_password(DEMO_PASSWORD):
+        if login.username in existing and not user.check_password(DEMO_PASSWORD):
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         set_related(user, "groups", [Group.objects.get(name=login.role)])

@@ -1,18 +1,19 @@
-"""Idempotent writes: create a row, or bring it to the wanted values, saving only what differs.
+"""Idempotent writes of what the demo holds beside the domain aggregates: the directory (partners,
+pillars, organisations, memberships, people), the logins, the meetings and decisions, the
+thematic areas and the response mapping cycles, for which no service exists. Cycles of needs,
+needs, actions, responses, products and events are written by their services (iisg/demo/mapping,
+iisg/demo/content.py).
 
+A row is created, or brought to the wanted values and saved only when one of them differs:
 django-simple-history records every save(), wanted or not, so a second load that saved unchanged
-rows would still grow the history tables. Every write of the demo goes through these functions, so
-that loading the demo twice leaves the database exactly as the first load left it.
+rows would still grow the history tables. The history names the demo as the reason.
 """
 
 from django.db import models
-from simple_history.utils import bulk_create_with_history
+
+from iisg.core.history import record, record_created
 
 CHANGE_REASON = "Demo data (load_demo)"
-
-
-def has_history(model):
-    return getattr(model._meta, "simple_history_manager_attribute", None) is not None
 
 
 def _current(obj, name):
@@ -29,29 +30,24 @@ def _wanted(obj, name, value):
     return value
 
 
-def _save(obj):
-    obj._change_reason = CHANGE_REASON
-    obj.save()
-
-
 def upsert(model, *, key, values=None, create_only=None):
     """The row of `model` matching `key`, created or brought to `values`.
 
     `create_only` are set when the row is created and never compared afterwards (a calendar UID,
-    a password). The row is saved only when one of `values` differs from what it holds.
+    a password); a function returning them is called only then. The row is saved only when one of
+    `values` differs from what it holds.
     """
     values = values or {}
     try:
         obj = model._default_manager.get(**key)
     except model.DoesNotExist:
-        obj = model(**key, **values, **(create_only or {}))
-        _save(obj)
-        return obj
+        extra = create_only() if callable(create_only) else create_only or {}
+        return record(model(**key, **values, **extra), user=None, reason=CHANGE_REASON)
     changed = [name for name, value in values.items() if _current(obj, name) != _wanted(obj, name, value)]
     if changed:
         for name in changed:
             setattr(obj, name, values[name])
-        _save(obj)
+        record(obj, user=None, reason=CHANGE_REASON)
     return obj
 
 
@@ -66,17 +62,15 @@ def set_related(obj, name, targets):
 def upsert_many(model, rows, *, key, existing):
     """Create or update many rows of `model` at once; return them by natural key.
 
-    `rows` are dicts of field attnames (`action_id`, not `action`) to values; `key` is the tuple of
-    attnames that identify a row, or a function of such a dict that returns its natural key;
-    `existing` is a queryset holding the rows already there. New rows are bulk-created (with their
-    history when the model keeps one); existing rows are saved one by one, and only when a value
-    differs.
+    `rows` are dicts of field attnames (`cycle_id`, not `cycle`) to values; `key` is the tuple of
+    attnames that identify a row; `existing` is a queryset holding the rows already there. New rows
+    are created in bulk (with their history when the model keeps one); existing rows are saved one
+    by one, and only when a value differs.
     """
-    key_of = key if callable(key) else lambda values: tuple(values[name] for name in key)
-    found = {key_of(vars(obj)): obj for obj in existing}
+    found = {tuple(getattr(obj, name) for name in key): obj for obj in existing}
     result, new = {}, []
     for row in rows:
-        row_key = key_of(row)
+        row_key = tuple(row[name] for name in key)
         if row_key in result:
             raise ValueError(f"Two {model._meta.verbose_name_plural} share the natural key {row_key}.")
         obj = found.get(row_key)
@@ -88,32 +82,8 @@ def upsert_many(model, rows, *, key, existing):
             if changed:
                 for name in changed:
                     setattr(obj, name, row[name])
-                _save(obj)
+                record(obj, user=None, reason=CHANGE_REASON)
         result[row_key] = obj
     if new:
-        if has_history(model):
-            bulk_create_with_history(new, model, batch_size=500, default_change_reason=CHANGE_REASON)
-        else:
-            model._default_manager.bulk_create(new, batch_size=500)
+        record_created(model, new, user=None, reason=CHANGE_REASON)
     return result
-
-
-def sync_many_to_many(model, name, wanted):
-    """Make the many-to-many `name` of each object in `wanted` ({obj: targets}) hold exactly them.
-
-    Reads the current links of all objects in one query and touches only the objects whose links
-    differ, through the related manager so that the history of the model records the change.
-    """
-    through = getattr(model, name).through
-    source = getattr(model, name).field.m2m_field_name()
-    target = getattr(model, name).field.m2m_reverse_field_name()
-    current = {}
-    ids = [obj.pk for obj in wanted]
-    for source_id, target_id in through.objects.filter(**{f"{source}_id__in": ids}).values_list(
-        f"{source}_id", f"{target}_id"
-    ):
-        current.setdefault(source_id, set()).add(target_id)
-    for obj, targets in wanted.items():
-        target_ids = {target.pk for target in targets}
-        if current.get(obj.pk, set()) != target_ids:
-            getattr(obj, name).set(target_ids)

@@ -1,24 +1,25 @@
-"""Writing a mapping plan to the database, idempotently: rows are found again by their natural
-keys (area code, need reference, action IATI identifier or title…) and saved only when they differ."""
+"""Writing a mapping plan to the database through the services (cycles, needs, actions,
+responses), and counting what it holds. A second load finds every record again by its natural key
+and changes nothing when it is as planned."""
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from iisg.actions.choices import OrganisationRole, ResponseStatus
-from iisg.actions.models import Action, ActionOrganisation, ActionSector, Budget, Response, Transaction
-from iisg.actions.money import Rates
-from iisg.analysis.matcher import explain
-from iisg.core.choices import Role
-from iisg.needs.choices import CycleKind, CycleStatus, NeedStatus
-from iisg.needs.models import Area, Cycle, Need
+from iisg.actions.models import Response
+from iisg.needs.choices import CycleStatus, NeedStatus
+from iisg.needs.models import Cycle, Need
+from iisg.needs.services import adopt_response_cycle, close_cycle_for_review, open_response_cycle, update_cycle
 
-from .. import curated, taxonomy
-from ..upsert import sync_many_to_many, upsert, upsert_many
+from ..adoptions import NOT_ON_RECORD
+from ..compare import differences
+from ..upsert import CHANGE_REASON
+from .actions import load_actions
+from .needs import load_needs_cycle
+from .responses import load_responses
 
-DAC_5_DIGIT = "1"  # IATI SectorVocabulary: OECD DAC CRS purpose codes (5 digit)
 # The annual response mappings: 2021 adopted, 2022 still in review.
 RESPONSE_CYCLES = (
     (2021, CycleStatus.ADOPTED, datetime.date(2022, 1, 17), datetime.date(2022, 5, 31)),
@@ -36,233 +37,44 @@ class MappingSummary:
     overlaps: int  # needs with confirmed responses from two donors or more
 
 
-def load_mapping(mapping_plan, *, content, users):
-    """Write `mapping_plan` (from `plan()`) into the needs cycle of `content`; return its figures.
-
-    `users` maps roles to the demo users (or None): they propose and confirm the responses.
-    """
-    for year, status, opens_on, closes_on in RESPONSE_CYCLES:
-        upsert(
-            Cycle,
-            key={"kind": CycleKind.RESPONSE, "first_year": year, "last_year": year},
-            values={"status": status, "opens_on": opens_on, "closes_on": closes_on},
-        )
-    cycle = content.needs_cycle
-    areas = load_areas(cycle, content.pillars)
-    needs = load_needs(mapping_plan.needs, cycle=cycle, areas=areas, content=content)
-    actions = load_actions(mapping_plan.actions, content=content)
-    load_responses(mapping_plan.responses, needs=needs, actions=actions, users=users)
+def load_mapping(mapping_plan, *, content, actors, kept):
+    """Write `mapping_plan` (from `plan()`) as the needs mapping `content` says the Board adopted,
+    the services acting as `actors`; return its figures. What differs from the plan and cannot be
+    brought back by a step of the rules is left as it is and described in `kept`."""
+    load_response_cycles(actors=actors, kept=kept)
+    directory = content.directory
+    cycle, needs = load_needs_cycle(
+        mapping_plan.needs,
+        period=content.needs_cycle,
+        decision=content.adopted_by,
+        directory=directory,
+        actors=actors,
+        kept=kept,
+    )
+    actions = load_actions(mapping_plan.actions, directory=directory, actors=actors, kept=kept)
+    load_responses(mapping_plan.responses, cycle=cycle, needs=needs, actions=actions, actors=actors, kept=kept)
     return summarise(cycle, actions=len(actions))
 
 
-def load_areas(cycle, pillars):
-    """The taxonomy of each pillar in the cycle: objectives, then their areas; by (pillar, code)."""
-    objectives = upsert_many(
-        Area,
-        [
-            {
-                "cycle_id": cycle.pk,
-                "pillar_id": pillars[pillar].pk,
-                "code": objective.code,
-                "parent_id": None,
-                "name": objective.name,
-            }
-            for pillar, objectives in taxonomy.TAXONOMY.items()
-            for objective in objectives
-        ],
-        key=("cycle_id", "pillar_id", "code"),
-        existing=Area.objects.filter(cycle=cycle),
-    )
-    areas = upsert_many(
-        Area,
-        [
-            {
-                "cycle_id": cycle.pk,
-                "pillar_id": pillars[pillar].pk,
-                "code": area.code,
-                "parent_id": objectives[(cycle.pk, pillars[pillar].pk, objective.code)].pk,
-                "name": area.name,
-            }
-            for pillar, objectives_of_pillar in taxonomy.TAXONOMY.items()
-            for objective in objectives_of_pillar
-            for area in objective.areas
-        ],
-        key=("cycle_id", "pillar_id", "code"),
-        existing=Area.objects.filter(cycle=cycle),
-    )
-    code_of_pillar = {pillar.pk: code for code, pillar in pillars.items()}
-    return {(code_of_pillar[pillar_id], code): area for (_, pillar_id, code), area in areas.items()}
-
-
-def load_needs(planned, *, cycle, areas, content):
-    """The adopted needs of the cycle, by reference."""
-    ministries = {partner.code: content.organisations[partner.ministry] for partner in curated.tables().partners}
-    rows = [
-        {
-            "cycle_id": cycle.pk,
-            "reference": need.reference,
-            "partner_id": content.partners[need.partner].pk,
-            "pillar_id": content.pillars[need.pillar].pk,
-            "area_id": areas[(need.pillar, need.area)].pk,
-            "title": need.title,
-            "description": need.description,
-            "need_type": need.need_type,
-            "perspective": need.perspective,
-            "priority": need.priority,
-            "justification": need.justification,
-            "responsible_institution_id": ministries[need.partner].pk,
-            "status": NeedStatus.ADOPTED,
-            "review_comment": "",
-        }
-        for need in planned
-    ]
-    loaded = upsert_many(Need, rows, key=("cycle_id", "reference"), existing=Need.objects.filter(cycle=cycle))
-    return {reference: need for (_, reference), need in loaded.items()}
-
-
-def _action_key(values):
-    return values["iati_identifier"] or values["title"]
-
-
-def load_actions(planned, *, content):
-    """The actions with their organisations, partners, pillars, sectors, budgets and transactions."""
-    organisations = content.organisations
-    rows = [
-        {
-            "title": action.title,
-            "description": action.description,
-            "iati_identifier": action.iati_identifier,
-            "status": action.status,
-            "planned_start": action.planned_start,
-            "planned_end": action.planned_end,
-            "actual_start": action.actual_start,
-            "actual_end": action.actual_end,
-            "default_currency": action.currency,
-            "source": action.source,
-            "last_imported_at": action.last_imported_at,
-        }
-        for action in planned
-    ]
-    with_identifier = [action.iati_identifier for action in planned if action.iati_identifier]
-    without_identifier = [action.title for action in planned if not action.iati_identifier]
-    existing = Action.objects.filter(
-        Q(iati_identifier__in=with_identifier) | Q(iati_identifier__isnull=True, title__in=without_identifier)
-    )
-    actions = upsert_many(Action, rows, key=_action_key, existing=existing)
-    sync_many_to_many(
-        Action, "partners", {actions[a.key]: [content.partners[code] for code in a.partners] for a in planned}
-    )
-    sync_many_to_many(
-        Action, "pillars", {actions[a.key]: [content.pillars[code] for code in a.pillars] for a in planned}
-    )
-    ids = [action.pk for action in actions.values()]
-
-    def rows_of(make):
-        return [row for action in planned for row in make(actions[action.key].pk, action)]
-
-    upsert_many(
-        ActionOrganisation,
-        rows_of(
-            lambda pk, action: (
-                {"action_id": pk, "organisation_id": organisations[key].pk, "role": role}
-                for key, role in action.participations
-            )
-        ),
-        key=("action_id", "organisation_id", "role"),
-        existing=ActionOrganisation.objects.filter(action_id__in=ids),
-    )
-    upsert_many(
-        ActionSector,
-        rows_of(
-            lambda pk, action: (
-                {"action_id": pk, "vocabulary": DAC_5_DIGIT, "code": code, "percentage": percentage}
-                for code, percentage in action.sectors
-            )
-        ),
-        key=("action_id", "vocabulary", "code"),
-        existing=ActionSector.objects.filter(action_id__in=ids),
-    )
-    rates = Rates.from_database()
-    upsert_many(
-        Budget,
-        rows_of(
-            lambda pk, action: (
-                {
-                    "action_id": pk,
-                    "budget_type": budget.budget_type,
-                    "status": budget.status,
-                    "period_start": budget.period_start,
-                    "period_end": budget.period_end,
-                    "value": budget.value,
-                    "currency": action.currency,
-                    "value_date": budget.period_start,
-                    **rates.fields(budget.value, action.currency, budget.period_start),
-                }
-                for budget in action.budgets
-            )
-        ),
-        key=("action_id", "budget_type", "period_start"),
-        existing=Budget.objects.filter(action_id__in=ids),
-    )
-    upsert_many(
-        Transaction,
-        rows_of(
-            lambda pk, action: (
-                {
-                    "action_id": pk,
-                    "transaction_type": transaction.transaction_type,
-                    "date": transaction.date,
-                    "value": transaction.value,
-                    "currency": action.currency,
-                    "value_date": transaction.date,
-                    **rates.fields(transaction.value, action.currency, transaction.date),
-                    "provider_id": organisations[transaction.provider].pk,
-                    "receiver_id": organisations[transaction.receiver].pk if transaction.receiver else None,
-                    "description": transaction.description,
-                }
-                for transaction in action.transactions
-            )
-        ),
-        key=("action_id", "transaction_type", "date"),
-        existing=Transaction.objects.filter(action_id__in=ids),
-    )
-    return actions
-
-
-def load_responses(planned, *, needs, actions, users):
-    def user_id(role):
-        user = users.get(role) if role else None
-        return user.pk if user else None
-
-    # The links the plan has the matcher propose carry the real matcher's score and words.
-    by_matcher = [
-        (needs[response.need].pk, actions[response.action].pk) for response in planned if response.proposer is None
-    ]
-    explained = explain(next(iter(needs.values())).cycle, by_matcher) if by_matcher else {}
-
-    rows = []
-    for response in planned:
-        pair = (needs[response.need].pk, actions[response.action].pk)
-        score, terms = None, []
-        if response.proposer is None:
-            match = explained.get(pair)
-            score, terms = (Decimal(str(round(match.score, 4))), list(match.terms)) if match else (Decimal(0), [])
-        rows.append(
-            {
-                "action_id": pair[1],
-                "need_id": pair[0],
-                "coverage": response.coverage,
-                "status": response.status,
-                "proposed_by_id": user_id(response.proposer),
-                "matcher_score": score,
-                "matched_terms": terms,
-                "confirmed_by_id": user_id(Role.SECRETARIAT) if response.status == ResponseStatus.CONFIRMED else None,
-                "confirmed_at": response.confirmed_at,
-                "comment": response.comment,
-            }
-        )
-    existing = Response.objects.filter(need_id__in=[need.pk for need in needs.values()])
-    upsert_many(Response, rows, key=("action_id", "need_id"), existing=existing)
+def load_response_cycles(*, actors, kept):
+    """The annual response mappings: opened with their calendar (open_response_cycle, or brought
+    back to it by update_cycle) and closed for review; the adopted one adopted with no decision on
+    record (adopt_response_cycle)."""
+    years = [year for year, *_ in RESPONSE_CYCLES]
+    stored = {cycle.first_year: cycle for cycle in Cycle.objects.response_mapping().filter(first_year__in=years)}
+    for year, status, opens_on, closes_on in RESPONSE_CYCLES:
+        calendar = {"opens_on": opens_on, "closes_on": closes_on}
+        cycle = stored.get(year)
+        if cycle is None:
+            cycle = open_response_cycle(user=actors.secretariat, year=year, **calendar, comment=CHANGE_REASON)
+        elif changes := differences(cycle, calendar):
+            cycle = update_cycle(user=actors.secretariat, cycle=cycle, changes=changes, comment=CHANGE_REASON)
+        if cycle.status == CycleStatus.OPEN:
+            cycle = close_cycle_for_review(user=actors.secretariat, cycle=cycle)
+        if status == CycleStatus.ADOPTED and cycle.status == CycleStatus.IN_REVIEW:
+            cycle = adopt_response_cycle(user=actors.secretariat, cycle=cycle, comment=NOT_ON_RECORD)
+        if cycle.status != status:
+            kept.append(f"{cycle} is {cycle.get_status_display().lower()}, not {CycleStatus(status).label.lower()}.")
 
 
 def summarise(cycle, *, actions):

@@ -2,7 +2,7 @@
 
 `plan(seed)` draws the whole mapping from `random.Random(seed)` and the building blocks of
 `taxonomy` and `donors`, without touching the database or the clock: the same seed gives the same
-plan. `load.load_mapping()` writes a plan to the database idempotently.
+plan. `load.load_mapping()` writes a plan to the database through the services, idempotently.
 
 The plan is drawn need by need: each need of the 2021–2022 cycle is a gap (no confirmed response), is
 covered by one donor's action, or by the actions of two or three donors (an overlap). Covering actions
@@ -42,7 +42,6 @@ NEEDS_PER_PARTNER_AND_PILLAR = (6, 11)
 PRIORITY_WEIGHTS = {Priority.HIGH: 35, Priority.MEDIUM: 45, Priority.LOW: 20}
 GAP_SHARE, SINGLE_DONOR_SHARE = 0.27, 0.53  # the rest are covered by two or three donors
 REUSE_CHANCE = 0.75
-CONFIRMED_FROM = datetime.datetime(2022, 9, 5, 9, 0, tzinfo=datetime.UTC)
 IMPORTED_AT = datetime.datetime(2024, 5, 6, 6, 0, tzinfo=datetime.UTC)
 MONTHS_OF_THEMATIC_MEETINGS = ("March", "April", "May", "June", "September", "October")
 NATIONAL_TITLES = (
@@ -140,8 +139,7 @@ class ResponsePlan:
     coverage: str
     status: str
     proposer: str | None  # a demo login's role, or None when the matcher proposed it
-    confirmed_at: datetime.datetime | None
-    comment: str
+    comment: str  # why the Secretariat confirmed or rejected it
 
 
 @dataclass
@@ -503,13 +501,16 @@ class _Planner:
             Coverage.FULL if status == ResponseStatus.CONFIRMED and rng.random() < full_chance else Coverage.PARTIAL
         )
         proposer = self._proposer(action, status)
-        confirmed_at = comment = None
+        comment = None
         if status == ResponseStatus.CONFIRMED:
-            confirmed_at = CONFIRMED_FROM + datetime.timedelta(days=rng.randint(0, 80), hours=rng.randint(0, 7))
+            # The draws that once made up the day of the confirmation (confirm_response now records
+            # when it confirms): kept so that every later draw, hence the whole seeded demo, stays.
+            rng.randint(0, 80)
+            rng.randint(0, 7)
             comment = "Confirmed with the donor at the national thematic meeting." if rng.random() < 0.2 else ""
         elif status == ResponseStatus.REJECTED:
-            _, area = self.areas[need.pillar][action.areas[need.pillar]]
-            comment = f"Rejected by the Secretariat: the action works on {area.theme}, not on this need."
+            acronym = self.pillar_acronyms[need.pillar]
+            comment = f"Rejected: the action works on {acronym} area {action.areas[need.pillar]}, not on this need."
         if proposer is None:
             # The draw that once made up a matcher score (the loader now asks the real matcher):
             # kept so that every later draw, hence the whole seeded demo, stays the same.
@@ -521,7 +522,6 @@ class _Planner:
                 coverage=coverage,
                 status=status,
                 proposer=proposer,
-                confirmed_at=confirmed_at,
                 comment=comment or "",
             )
         )

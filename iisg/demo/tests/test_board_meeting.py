@@ -4,9 +4,10 @@ import datetime
 
 import pytest
 
+from iisg.demo.adoptions import PRODUCT_NOT_ON_RECORD
 from iisg.directory.choices import Body
 from iisg.governance.choices import DecisionKind, MeetingBody, ProductKind, ProductStatus
-from iisg.governance.models import Meeting
+from iisg.governance.models import Meeting, Product
 from iisg.needs.choices import CycleKind, CycleStatus
 from iisg.needs.models import Cycle
 
@@ -67,6 +68,28 @@ def test_it_adopted_the_three_methodologies_and_approved_the_work_plan(sixth):
         ProductStatus.ADOPTED,
     )
     assert adopted[1] == []
+
+
+def test_the_products_were_proposed_to_the_board_then_adopted_by_their_decisions(sixth):
+    methodology = sixth.decisions.get(number=2).adopted_products.get()
+    work_plan = sixth.decisions.get(number=5).adopted_products.get()
+    for product in (methodology, work_plan):
+        # Its pillars, set after it was created, are a history record of their own.
+        records = reversed(product.history.all())
+        steps = dict.fromkeys((record.status, record.history_user.username) for record in records)
+        assert list(steps) == [
+            (ProductStatus.IN_PROCESS, "secretariat"),
+            (ProductStatus.PROPOSED, "secretariat"),
+            (ProductStatus.ADOPTED, "secretariat"),
+        ]
+    assert methodology.history.first().history_change_reason == "Adopted by the Board: decision 2 of 20 June 2022"
+    assert work_plan.history.first().history_change_reason == "Approved by the Board: decision 5 of 20 June 2022"
+
+
+def test_a_product_the_wbbsi_page_lists_as_accomplished_is_adopted_with_no_decision_on_record(demo):
+    product = Product.objects.get(title="Communication Strategy and Action Plan")
+    assert (product.status, product.adopted_by) == (ProductStatus.ADOPTED, None)
+    assert product.history.first().history_change_reason == PRODUCT_NOT_ON_RECORD
 
 
 def test_it_admitted_rai_bulgaria_and_osce_kosovo_to_support_groups(sixth):

@@ -1,4 +1,5 @@
-"""The production mode refuses demo logins, which share a published password."""
+"""The production mode refuses demo logins, which share a published password; the demo content is
+then written by the demo loader, an account that cannot sign in."""
 
 from io import StringIO
 
@@ -9,7 +10,9 @@ from django.core.management.base import CommandError
 
 from iisg.actions.choices import ResponseStatus
 from iisg.actions.models import Response
+from iisg.demo.actors import LOADER_USERNAME
 from iisg.events.models import Event
+from iisg.needs.models import Need
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +29,11 @@ def test_production_mode_loads_the_demo_content_without_logins(settings):
     settings.MODE = "production"
     call_command("load_demo", "--no-logins", stdout=StringIO())
     assert Event.objects.count() == 37
-    assert not User.objects.exists()
+    (loader,) = User.objects.all()
+    assert loader.username == LOADER_USERNAME
+    assert not loader.has_usable_password()
+    assert (loader.is_staff, loader.is_superuser) == (False, False)
     confirmed = Response.objects.filter(status=ResponseStatus.CONFIRMED)
     assert confirmed.exists()
-    assert not confirmed.filter(confirmed_by__isnull=False).exists()
+    assert not confirmed.exclude(confirmed_by=loader).exists()
+    assert {record.history_user for record in Need.history.all()} == {loader}

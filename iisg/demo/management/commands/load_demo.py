@@ -32,6 +32,12 @@ class Command(BaseCommand):
                 f"({mapping.confirmed} confirmed), {mapping.gaps} gaps, {mapping.overlaps} overlaps."
             )
         )
+        if summary.kept:
+            self.stdout.write(
+                self.style.WARNING("\nLeft as they are (they differ from the demo; no step of the rules undoes that):")
+            )
+            for sentence in summary.kept:
+                self.stdout.write(f"  {sentence}")
         if summary.logins:
             self.stdout.write(f"\nDemo logins, all with the password {DEMO_PASSWORD!r}:")
             self.stdout.write(f"  {'username':<13} {'role':<21} for")
