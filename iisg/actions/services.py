@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from iisg.core.choices import Role, Verb
 from iisg.core.concurrency import claim_version
 from iisg.core.history import record, record_deletion
+from iisg.core.models import apply_changes
 from iisg.core.permissions import can, viewer_of
 from iisg.core.text import clean_comment
 from iisg.needs.choices import CLOSED_TO_RESPONSES
@@ -277,11 +278,7 @@ def _replace(*, user, action, kind, rows, reason, rates):
                 pk = named.pk
                 claimed.add(pk)
         row = existing[pk] if pk is not None else model(action=action)
-        changed = row.pk is None or any(
-            _stored(row, name) != _stored_value(model, name, value) for name, value in values.items()
-        )
-        for name, value in values.items():
-            setattr(row, name, value)
+        changed = bool(apply_changes(row, values)) or row.pk is None
         try:
             _prepare(row, action, rates)
         except ValidationError as error:
@@ -302,16 +299,6 @@ def _replace(*, user, action, kind, rows, reason, rates):
     for row, changed in planned:
         if changed:
             record(row, user=user, reason=reason)
-
-
-def _stored(row, name):
-    return getattr(row, row._meta.get_field(name).attname)
-
-
-def _stored_value(model, name, value):
-    if model._meta.get_field(name).is_relation and value is not None and hasattr(value, "pk"):
-        return value.pk
-    return value
 
 
 def _natural_key(row):

@@ -46,6 +46,23 @@ class TimeStampedModel(CleanedText):
         abstract = True
 
 
+def differs(obj, name, value):
+    """Does `value` differ from what the field `name` of `obj` holds? A related record is compared by
+    its key, so a form's object and a stored id agree."""
+    field = obj._meta.get_field(name)
+    given = value.pk if field.is_relation and value is not None and hasattr(value, "pk") else value
+    return getattr(obj, field.attname) != given
+
+
+def apply_changes(obj, changes):
+    """Set on `obj` the values of `changes` (field name → value) that differ from what it holds, and
+    answer their names: what a service then checks and records, or nothing to save."""
+    changed = [name for name, value in changes.items() if differs(obj, name, value)]
+    for name in changed:
+        setattr(obj, name, changes[name])
+    return changed
+
+
 def not_before(later, earlier, *, name, message):
     """A check that the date `later` is not before `earlier`, when both are known."""
     return models.CheckConstraint(

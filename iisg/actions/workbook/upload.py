@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from iisg.core import workbook as wb
 from iisg.core.choices import Verb
 from iisg.core.concurrency import EditConflict, conflict
+from iisg.core.models import differs
 from iisg.core.permissions import can, permitted, visible
 from iisg.directory.models import Organisation, Partner, Pillar
 from iisg.needs.choices import CLOSED_TO_RESPONSES
@@ -394,14 +395,7 @@ def _match_unnumbered(model, fields, rows, stored):
 
 
 def _same(model, fields, row, child):
-    for name in fields:
-        value = row[name]
-        field_object = model._meta.get_field(name)
-        if (value.pk if field_object.is_relation and value is not None else value) != getattr(
-            child, field_object.attname
-        ):
-            return False
-    return True
+    return not any(differs(child, name, row[name]) for name in fields)
 
 
 def _differ(model, fields, rows, stored):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from iisg.core.choices import Verb
 from iisg.core.concurrency import claim_version
 from iisg.core.history import record, record_deletion
+from iisg.core.models import apply_changes
 from iisg.core.permissions import can, viewer_of
 from iisg.core.text import clean_comment
 
@@ -99,27 +100,11 @@ def update_need(*, user, need, changes, version, comment=""):
     stored = locked_need(need)
     refuse_change(user=user, need=stored, changes=changes)
     claim_version(stored, version)
-    changed = {name: value for name, value in changes.items() if _value(stored, name) != _value_of(stored, name, value)}
-
-    if not changed:
+    if not apply_changes(stored, changes):
         return stored
-    for name, value in changed.items():
-        setattr(stored, name, value)
     stored.full_clean()
     record(stored, user=user, reason=comment or _("Changed"))
     return stored
-
-
-def _value(obj, name):
-    return getattr(obj, Need._meta.get_field(name).attname)
-
-
-def _value_of(obj, name, value):
-    """`value` as the stored column holds it (a related record by its id)."""
-    field = Need._meta.get_field(name)
-    if field.is_relation:
-        return value.pk if value is not None and hasattr(value, "pk") else value
-    return value
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from iisg.core.choices import Verb
 from iisg.core.history import record
+from iisg.core.models import apply_changes
 from iisg.core.permissions import can
 from iisg.core.text import clean_comment
 from iisg.governance.choices import DecisionKind
@@ -104,11 +105,8 @@ def update_cycle(*, user, cycle, changes, comment=""):
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if not can(user, Verb.CHANGE, cycle):
         raise NotAllowed(_("Only the Secretariat changes a cycle."))
-    changed = {name: value for name, value in changes.items() if getattr(cycle, name) != value}
-    if not changed:
+    if not apply_changes(cycle, changes):
         return cycle
-    for name, value in changed.items():
-        setattr(cycle, name, value)
     cycle.full_clean()
     record(cycle, user=user, reason=comment or _("Calendar changed"))
     return cycle
