@@ -195,3 +195,35 @@ def test_every_door_refuses_a_donor_writing_another_donors_action(world, door):
     assert (Transaction.objects.count(), Action.history.count()) == before
     other.refresh_from_db()
     assert other.title == "Police training"
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_money_entered_at_every_door_shows_in_euros_on_the_dashboard_and_in_the_report(world, door, client):
+    """The €0 the Board saw: a USD commitment typed in counted nothing, having no EUR figure."""
+    from iisg.actions.choices import ResponseStatus
+    from iisg.analysis.selectors import Scope, support_mapping
+    from iisg.needs.choices import CycleStatus, NeedStatus
+    from iisg.reports.content import build
+
+    cycle = f.CycleFactory(first_year=2021, last_year=2022, status=CycleStatus.ADOPTED)
+    need = f.NeedFactory(cycle=cycle, partner=world["own"].partners.get(), status=NeedStatus.ADOPTED)
+    f.ResponseFactory(
+        action=world["own"],
+        need=need,
+        status=ResponseStatus.CONFIRMED,
+        confirmed_at=datetime.datetime(2022, 1, 5, tzinfo=datetime.UTC),
+    )
+    assert THROUGH[door](world, world["own"], title="Border scanners") is None
+    usd = world["rates"].to_eur(Decimal(500000), "USD", datetime.date(2022, 3, 15)).value_eur
+
+    secretariat = f.UserFactory(roles=[Role.SECRETARIAT])
+    mapping = support_mapping(secretariat, Scope(cycle=cycle, year=2022))
+    assert (mapping.needs[0].committed, mapping.transactions_without_eur) == (usd, 0)
+    client.force_login(secretariat)
+    assert client.get("/api/coverage/", {"cycle": cycle.pk, "year": 2022}).json()["total"]["committed"] == str(usd)
+    report = build("analysis", user=secretariat, cycle=cycle, year=2022)
+    assert usd in _numbers(report), "the analysis report's tables carry the same EUR figure"
+
+
+def _numbers(document):
+    return [value for table in (t for _s, t in document.tables()) for row in table.rows for value in row]
