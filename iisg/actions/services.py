@@ -331,8 +331,7 @@ def save_row(*, user, row, comment=""):
     the action takes a new version, so that a form of the action opened before conflicts.
     Raises NotAllowed, ValidationError."""
     action = Action.objects.select_for_update().get(pk=row.action_id)
-    if not can(user, Verb.CHANGE, action):
-        raise NotAllowed(_("You may not change “%(action)s”.") % {"action": action})
+    refuse_change(user=user, action=action)
     _prepare(row, action)
     if _natural_key(row) is not None:
         others = type(row).objects.filter(action=action).exclude(pk=row.pk)
@@ -348,8 +347,7 @@ def save_row(*, user, row, comment=""):
 def delete_row(*, user, row, comment=""):
     """Delete one row of an action on its own; the action takes a new version. Raises NotAllowed."""
     action = Action.objects.select_for_update().get(pk=row.action_id)
-    if not can(user, Verb.CHANGE, action):
-        raise NotAllowed(_("You may not change “%(action)s”.") % {"action": action})
+    refuse_change(user=user, action=action)
     reason = clean_comment(comment) or _("Deleted")
     record_deletion(row, user=user, reason=reason)
     record(action, user=user, reason=_("%(row)s: %(reason)s") % {"row": row._meta.verbose_name, "reason": reason})

@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from .richtext import RichTextField, sanitise_html
 from .text import UnsafeText, clean_text
 
 
@@ -46,12 +47,25 @@ class TimeStampedModel(CleanedText):
         abstract = True
 
 
+def as_held(field, value):
+    """`value` as `field` holds it once saved: a related record by its key, text cleaned
+    (clean_text) and rich text sanitised, so that "Cafe\u0301 " typed again is no change of "Café"."""
+    if field.is_relation:
+        return value.pk if isinstance(value, models.Model) else value
+    if isinstance(value, str):
+        try:
+            value = clean_text(value)
+        except UnsafeText:
+            return value  # differs, and full_clean then says why it cannot be stored
+        if isinstance(field, RichTextField):
+            value = sanitise_html(value)
+    return value
+
+
 def differs(obj, name, value):
-    """Does `value` differ from what the field `name` of `obj` holds? A related record is compared by
-    its key, so a form's object and a stored id agree."""
+    """Does `value` differ from what the field `name` of `obj` holds, once stored (as_held)?"""
     field = obj._meta.get_field(name)
-    given = value.pk if field.is_relation and value is not None and hasattr(value, "pk") else value
-    return getattr(obj, field.attname) != given
+    return getattr(obj, field.attname) != as_held(field, value)
 
 
 def apply_changes(obj, changes):

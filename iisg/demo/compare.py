@@ -8,21 +8,12 @@ stored, and a related record by its id.
 
 from collections import Counter
 
-from django.db import models
-
-from iisg.core.richtext import RichTextField, sanitise_html
-from iisg.core.text import clean_text
+from iisg.core.models import as_held, differs
 
 
 def as_stored(model, name, value):
     """`value` of the field `name` of `model` as the table holds it once saved."""
-    field = model._meta.get_field(name)
-    if field.is_relation:
-        return value.pk if isinstance(value, models.Model) else value
-    if isinstance(value, str):
-        value = clean_text(value)
-        return sanitise_html(value) if isinstance(field, RichTextField) else value
-    return value
+    return as_held(model._meta.get_field(name), value)
 
 
 def stored(obj, name):
@@ -32,8 +23,7 @@ def stored(obj, name):
 
 def differences(obj, values):
     """The items of `values` (field name → wanted value) that `obj` does not hold."""
-    model = type(obj)
-    return {name: value for name, value in values.items() if stored(obj, name) != as_stored(model, name, value)}
+    return {name: value for name, value in values.items() if differs(obj, name, value)}
 
 
 def rows_differ(rows, wanted, model):
@@ -58,7 +48,7 @@ def with_ids(rows, wanted, model, key):
     result = []
     for row in wanted:
         match = next(
-            (old for old in free if all(stored(old, name) == as_stored(model, name, row[name]) for name in key)),
+            (old for old in free if not any(differs(old, name, row[name]) for name in key)),
             None,
         )
         if match is not None:

@@ -204,3 +204,38 @@ def test_rejection_must_say_why(secretariat, need):
         services.reject_response(user=secretariat, response=response, comment=" ")
     response.refresh_from_db()
     assert response.status == ResponseStatus.PROPOSED
+
+
+# A row of an action on its own
+
+
+def test_a_row_saved_on_its_own_gives_the_action_a_new_version(donor, own_action):
+    from iisg.actions.models import Budget
+
+    budget = Budget(action=own_action, period_start=datetime.date(2022, 1, 1), period_end=datetime.date(2022, 12, 31))
+    budget.value = 1000
+    services.save_row(user=donor, row=budget)
+    own_action.refresh_from_db()
+    assert own_action.version == 2
+    assert (budget.currency, budget.value_eur) == ("EUR", 1000), "the action's currency, and its EUR figure"
+    services.delete_row(user=donor, row=budget)
+    own_action.refresh_from_db()
+    assert own_action.version == 3
+    assert not own_action.budgets.exists()
+
+
+def test_a_donor_writes_no_row_of_another_donors_action(donor):
+    from iisg.actions.models import Budget
+
+    other = f.ActionFactory(title="Police training")
+    f.ActionOrganisationFactory(action=other, organisation=f.OrganisationFactory(), role=OrganisationRole.FUNDING)
+    budget = Budget(action=other, period_start=datetime.date(2022, 1, 1), period_end=datetime.date(2022, 12, 31))
+    budget.value = 1000
+    with pytest.raises(NotAllowed, match="your organisation does not take part in it"):
+        services.save_row(user=donor, row=budget)
+    existing = f.BudgetFactory(action=other)
+    with pytest.raises(NotAllowed):
+        services.delete_row(user=donor, row=existing)
+    other.refresh_from_db()
+    assert other.version == 1
+    assert list(other.budgets.all()) == [existing]

@@ -305,6 +305,7 @@ def _check_rows(sheet, kind, rows, plans, keys, organisations, problems):
     defaults = {"budget_type": BudgetType.ORIGINAL, "status": BudgetStatus.COMMITTED}
     listed = {id(plan): [] for plan in plans}
     ids = {id(plan): set() for plan in plans}
+    held = {id(plan): {child.pk for child in getattr(plan.stored, kind).all()} for plan in plans if plan.stored}
     valid = True
     for row in rows:
         values = row.values
@@ -336,8 +337,7 @@ def _check_rows(sheet, kind, rows, plans, keys, organisations, problems):
                 found[name] = found[name] or ""
         row_id = values.get("row_id")
         if row_id is not None:
-            stored_ids = {child.pk for child in getattr(plan.stored, kind).all()} if plan.stored else set()
-            if row_id not in stored_ids or row_id in ids[id(plan)]:
+            if row_id not in held.get(id(plan), set()) or row_id in ids[id(plan)]:
                 problems.at(
                     sheet,
                     row,

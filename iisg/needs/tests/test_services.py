@@ -448,3 +448,12 @@ def test_a_response_mapping_is_adopted_by_a_decision_or_with_the_reason_none_is_
     assert (adopted.status, adopted.adopted_by) == (CycleStatus.ADOPTED, decision)
     with pytest.raises(InvalidTransition):
         adopt_response_cycle(user=secretariat, cycle=cycle, comment="again")
+
+
+def test_a_change_that_is_the_same_text_once_cleaned_saves_nothing():
+    secretariat = f.UserFactory(roles=[Role.SECRETARIAT])
+    need = f.NeedFactory(title="Café for the crossing")
+    saved = services.update_need(
+        user=secretariat, need=need, changes={"title": "  Cafe\u0301 for the crossing "}, version=1
+    )
+    assert (saved.version, need.history.count()) == (1, 1), "no new version for the same text typed again"
