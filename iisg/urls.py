@@ -9,6 +9,7 @@ from iisg.core.twofactor import two_factor
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("account/two-factor/", two_factor, name="two-factor"),
+    path("account/tokens/", include("iisg.api.account_urls")),
     path("api/", include("iisg.api.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("", include("iisg.website.urls")),

@@ -10,6 +10,8 @@ class ApiConfig(AppConfig):
     def ready(self):
         from iisg.core.permissions import register
 
+        from . import signals
         from .rules import RULES
 
         register(RULES)
+        signals.connect()

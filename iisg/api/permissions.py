@@ -7,10 +7,11 @@ only reads), and only what `can()` allows.
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions
-from rest_framework.authentication import TokenAuthentication
 
 from iisg.core.choices import Verb
 from iisg.core.permissions import can
+
+from .authentication import TokenAuthentication
 
 VERB_OF_METHOD = {"POST": Verb.ADD, "PUT": Verb.CHANGE, "PATCH": Verb.CHANGE, "DELETE": Verb.DELETE}
 

@@ -1,13 +1,14 @@
 """Two partners, two donors, one user per role, and records each role owns or not."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from iisg.actions.choices import OrganisationRole, ResponseStatus
 from iisg.core.choices import Role
 from iisg.core.tests import factories as f
 from iisg.needs.choices import CycleStatus, NeedStatus
+
+from .factories import token_client
 
 
 @pytest.fixture
@@ -66,13 +67,6 @@ def world(db):
 @pytest.fixture
 def anonymous():
     return APIClient()
-
-
-def token_client(user):
-    """A client that sends the user's API token, as a script would."""
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
 
 
 def session_client(user):

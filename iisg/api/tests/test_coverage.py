@@ -12,7 +12,7 @@ from iisg.core.choices import Role
 from iisg.core.tests import factories as f
 from iisg.reports.content import build
 
-from .conftest import token_client
+from .factories import token_client
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,8 @@ from iisg.core.choices import Role
 from iisg.core.tests import factories as f
 from iisg.needs.choices import NeedStatus
 
-from .conftest import ids, session_client, token_client
+from .conftest import ids, session_client
+from .factories import token_client
 
 pytestmark = pytest.mark.django_db
 

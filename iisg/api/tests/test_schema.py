@@ -19,7 +19,6 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.checks import negative_data_rejection, not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -33,6 +32,8 @@ from iisg.analysis.tests import world as analysis_world
 from iisg.core.choices import Role
 from iisg.core.tests import factories as f
 from iisg.wsgi import application
+
+from .factories import token_key
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +148,7 @@ def headers_of(who, world):
     user = f.UserFactory(roles=[Role.SECRETARIAT if who == "secretariat" else Role.DONOR])
     if who == "donor":
         f.PersonFactory(user=user, organisation=world["d1"])
-    return {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+    return {"Authorization": f"Token {token_key(user)}"}
 
 
 @pytest.mark.parametrize("who", ["anonymous", "secretariat", "donor"])

@@ -8,9 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
+from iisg.api.tests.factories import token_client
 from iisg.core import workbook as wb
 from iisg.core.choices import Role
 from iisg.core.tests import factories as f
@@ -54,8 +53,7 @@ def through_back_office(world, *, title, priority, version=None):
 
 
 def through_api(world, *, title, priority, version=None):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=world['focal'])[0].key}")
+    client = token_client(world["focal"])
     response = client.patch(
         f"/api/needs/{world['need'].pk}/",
         {"title": title, "priority": priority, "version": version or world["need"].version},
