@@ -8,7 +8,7 @@ PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := .venv
 MANAGE := .venv/bin/python manage.py
 
-.PHONY: run test lint format install install-dev browser migrate demo bench bench-iati bench-analysis bench-reports bench-load bench-startup report-pages screenshots vendor-axe
+.PHONY: run test lint format outdated install install-dev install-bench browser migrate demo bench bench-iati bench-analysis bench-reports bench-load bench-startup report-pages screenshots vendor-axe
 
 # uv, pinned, in its own small environment so it never manages itself away.
 $(UV):
@@ -21,18 +21,26 @@ install: $(UV)
 install-dev: $(UV)
 	$(UV) sync --frozen --python $(PYTHON) --quiet
 
+# The benchmarks' own packages (locust, pypdfium2: the group "bench") on top of the dev ones.
+install-bench: $(UV)
+	$(UV) sync --frozen --group bench --python $(PYTHON) --quiet
+
 migrate: install
 	$(MANAGE) migrate --no-input -v 0
 
 demo: migrate
 	$(MANAGE) load_demo
 
-# The job worker (IATI imports) runs beside gunicorn and stops with it; an import it was running is
-# then marked failed, and nothing of it is kept.
+# The job worker (IATI imports, reports, the matcher) runs beside gunicorn, is started again
+# whenever it dies, and stops with gunicorn: on SIGTERM it stops within 10 s (JOB_STOP_SECONDS) and
+# the job it was running is marked failed, nothing of it kept; a job of a worker that died is marked
+# failed by the next one once its lease expires.
 run: demo
 	@echo "IISG Platform: http://$(HOST):$(PORT)/  (back office: http://$(HOST):$(PORT)/admin/)"
-	$(MANAGE) db_worker --no-reload & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	( trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null; exit 0' TERM; \
+	  while true; do $(MANAGE) job_worker & worker=$$!; wait $$worker; \
+	    echo "The job worker stopped; starting it again in 2 s." >&2; sleep 2; done ) & supervisor=$$!; \
+	  trap 'kill $$supervisor 2>/dev/null; wait $$supervisor 2>/dev/null' EXIT; \
 	  .venv/bin/gunicorn iisg.wsgi --bind $(HOST):$(PORT) --workers 2 --error-logfile -
 
 # Browser tests drive Debian's Chromium; Playwright cannot download its own browser here.
@@ -50,12 +58,17 @@ lint: install-dev
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
+# The direct dependencies with a newer release; fails when Django has a newer patch release of its
+# series, i.e. security fixes not taken yet (.ci/outdated.py). Asks the package index.
+outdated: $(UV)
+	$(PYTHON) .ci/outdated.py
+
 format: install-dev
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
 
 # Benchmarks (bench/): the foundation on SQLite and PostgreSQL, demo and 10x scale.
-bench: install-dev
+bench: install-bench
 	.venv/bin/python bench/foundation.py --database sqlite
 	.venv/bin/python bench/foundation.py --database postgres
 	.venv/bin/python bench/events.py --database sqlite
@@ -66,7 +79,7 @@ bench: install-dev
 
 # The IATI import of generated files: 10,000 activities three times, 100,000 once (about 10 minutes
 # per database on two cores).
-bench-iati: install-dev
+bench-iati: install-bench
 	.venv/bin/python bench/iati.py --database sqlite --counts 10000 --repeat 3
 	.venv/bin/python bench/iati.py --database sqlite --counts 100000 --repeat 1
 	.venv/bin/python bench/iati.py --database postgres --counts 10000 --repeat 3
@@ -74,12 +87,12 @@ bench-iati: install-dev
 
 # The support mapping: dashboard, gaps list and matcher at the demo's size and at 5,000 needs x
 # 100,000 actions, five runs each (about two minutes per database).
-bench-analysis: install-dev
+bench-analysis: install-bench
 	.venv/bin/python bench/analysis.py --database sqlite
 	.venv/bin/python bench/analysis.py --database postgres
 
 # The reports for the Board: content and each format at the demo's size and at 10x (a few minutes).
-bench-reports: install-dev
+bench-reports: install-bench
 	.venv/bin/python bench/reports.py --database sqlite
 	.venv/bin/python bench/reports.py --database postgres
 
@@ -88,15 +101,15 @@ bench-reports: install-dev
 # LOAD_DATABASES=sqlite (or postgres) for one engine. Results under var/bench/load/.
 LOAD_DURATION ?= 2m
 LOAD_DATABASES ?= sqlite,postgres
-bench-load: install-dev
+bench-load: install-bench
 	.venv/bin/python bench/load.py --databases $(LOAD_DATABASES) --duration $(LOAD_DURATION)
 
 # The first requests of a fresh web worker, with the URLs prepared on load and without (baseline).
-bench-startup: install-dev
+bench-startup: install-bench
 	.venv/bin/python bench/startup.py --repeat 5
 
 # The first two pages of each report's PDF, from the demo, as PNG under var/report-pages/.
-report-pages: install-dev
+report-pages: install-bench
 	.venv/bin/python bench/reports.py --scales demo --repeat 1 --pages var/report-pages
 
 # PNGs of every page type, desktop and phone, under var/screenshots/ (served from the demo).

@@ -9,3 +9,10 @@ class AnalysisConfig(AppConfig):
     name = "iisg.analysis"
     label = "analysis"
     verbose_name = _("Support mapping")
+
+    def ready(self):
+        from iisg.core.permissions import register
+
+        from .rules import RULES
+
+        register(RULES)

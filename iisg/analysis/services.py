@@ -4,7 +4,7 @@ The matcher only ever proposes: a proposed response counts nowhere until a perso
 (iisg.actions.services.confirm_response), and a rejected one is never proposed again.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history
 
 from iisg.actions.choices import Coverage, ResponseStatus
 from iisg.actions.models import Response
+from iisg.core import jobs
 from iisg.core.choices import Verb
 from iisg.core.permissions import can
 from iisg.needs.choices import ANALYSED_STATUSES, CycleKind
@@ -20,6 +21,7 @@ from iisg.needs.errors import DuplicateResponse, NotAllowed, WorkflowError
 from iisg.needs.models import Cycle, Need
 
 from .matcher import candidate_actions, rank
+from .models import MatcherRun
 
 # On the demo, 87% of the confirmed actions the matcher ranks in a need's first five score at least
 # this, against 64% of the others: below it, a pair mostly shares its partner's and pillar's names.
@@ -40,7 +42,7 @@ class Proposals:
     below_threshold: int
 
 
-def propose_responses(*, cycle, per_need=5, min_score=MIN_SCORE, user=None):
+def propose_responses(*, cycle, per_need=5, min_score=MIN_SCORE, user=None, run=None):
     """Propose, as responses of the matcher, the best `per_need` actions of each need of `cycle`
     that is validated, proposed or adopted, when they score at least `min_score` and do not
     already respond to the need. Returns the Proposals.
@@ -49,6 +51,9 @@ def propose_responses(*, cycle, per_need=5, min_score=MIN_SCORE, user=None):
     matched, and recorded in their history as "Proposed by the matcher" by `user`. They are never
     confirmed here. Running again proposes nothing new unless needs or actions changed: a pair
     that was proposed, confirmed or rejected before is skipped.
+
+    With `run` (the running MatcherRun of the job), its phases are recorded as they go, and it is
+    marked done with the counts in the transaction of the proposals: both are kept, or neither.
 
     Raises NotAllowed when `user` is given and may not review responses (only the Secretariat),
     WorkflowError for a cycle other than a needs mapping, DuplicateResponse when a person linked
@@ -59,7 +64,9 @@ def propose_responses(*, cycle, per_need=5, min_score=MIN_SCORE, user=None):
     if cycle.kind != CycleKind.NEEDS:
         raise WorkflowError(_("%(cycle)s has no needs to match: choose a needs mapping.") % {"cycle": cycle})
     needs = Need.objects.filter(cycle=cycle, status__in=ANALYSED_STATUSES)
+    _phase(run, MatcherRun.Phase.RANKING)
     ranking = rank(needs, candidate_actions(cycle), top=per_need)
+    _phase(run, MatcherRun.Phase.SAVING)
     with transaction.atomic():
         # One run of the matcher at a time for a cycle: the second sees what the first proposed.
         Cycle.objects.select_for_update().get(pk=cycle.pk)
@@ -82,7 +89,17 @@ def propose_responses(*, cycle, per_need=5, min_score=MIN_SCORE, user=None):
                 _("Someone linked an action to a need of %(cycle)s while the matcher ran: run it again.")
                 % {"cycle": cycle}
             ) from None
-    return Proposals(needs=needs.count(), proposed=len(proposals), existing=skipped, below_threshold=below)
+        result = Proposals(needs=needs.count(), proposed=len(proposals), existing=skipped, below_threshold=below)
+        if run is not None:
+            run.summary = asdict(result)
+            jobs.finish(run, fields=["summary"])
+    return result
+
+
+def _phase(run, phase):
+    if run is not None:
+        phases = list(MatcherRun.Phase)
+        jobs.record_progress(run, done=phases.index(phase), total=len(phases), phase=phase)
 
 
 def _proposal(match):
@@ -97,10 +114,12 @@ def _proposal(match):
     )
 
 
+@transaction.atomic
 def start_matching(*, cycle, user):
-    """Have the job worker run propose_responses() for `cycle` on behalf of `user` once the current
-    transaction is committed (iisg.analysis.tasks). Raises NotAllowed unless the user may review
-    responses (the Secretariat), WorkflowError for a cycle other than a needs mapping."""
+    """Record a queued MatcherRun of `user` on `cycle` and have the job worker run propose_responses()
+    for it once the current transaction is committed (iisg.analysis.tasks). Answers the run. Raises
+    NotAllowed unless the user may review responses (the Secretariat), WorkflowError for a cycle
+    other than a needs mapping."""
     # The job module imports this one: imported here, when the job is enqueued.
     from .tasks import propose_responses_job
 
@@ -108,4 +127,6 @@ def start_matching(*, cycle, user):
         raise NotAllowed(_("Only the Secretariat runs the matcher."))
     if cycle.kind != CycleKind.NEEDS:
         raise WorkflowError(_("%(cycle)s has no needs to match: choose a needs mapping.") % {"cycle": cycle})
-    transaction.on_commit(lambda: propose_responses_job.enqueue(cycle.pk, user.pk))
+    run = MatcherRun.objects.create(cycle=cycle, created_by=user)
+    transaction.on_commit(lambda: propose_responses_job.enqueue(run.pk))
+    return run

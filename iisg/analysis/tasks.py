@@ -1,22 +1,42 @@
-"""The background job of the matcher: the worker (`manage.py db_worker`) runs it."""
+"""The background job of the matcher: the job worker (`manage.py job_worker`) runs it."""
 
-from dataclasses import asdict
-
-from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from django_tasks import task
 
-from iisg.needs.models import Cycle
+from iisg.core import jobs
+from iisg.needs.errors import WorkflowError
 
+from .models import MatcherRun
 from .services import propose_responses
 
 
 @task()
-def propose_responses_job(cycle_id, user_id):
-    """Propose responses to the needs of cycle `cycle_id` with the matcher, on behalf of user
-    `user_id` (services.propose_responses), whose rights are checked again when the job runs.
-    Answers the counts of the Proposals; None when the cycle or the user no longer exists."""
-    cycle = Cycle.objects.filter(pk=cycle_id).first()
-    user = get_user_model().objects.filter(pk=user_id).first()
-    if cycle is None or user is None:
+def propose_responses_job(run_id):
+    """Run the matcher for MatcherRun `run_id`: propose responses to the needs of its cycle on behalf
+    of whoever started it (services.propose_responses), whose rights are checked again now. Only a
+    queued run is started, so a job delivered twice runs once. The run ends done with the counts of
+    the Proposals, or failed with the reason (a refusal's own words, else a short error for people);
+    nothing is proposed then. Answers the counts; None when the run is not queued."""
+    run = jobs.start(MatcherRun, run_id)
+    if run is None:
         return None
-    return asdict(propose_responses(cycle=cycle, user=user))
+    run = MatcherRun.objects.select_related("cycle", "created_by").get(pk=run.pk)
+    try:
+        if run.created_by is None:
+            raise WorkflowError(_("The person who started the matcher no longer has a login."))
+        with jobs.heartbeat(run):
+            propose_responses(cycle=run.cycle, user=run.created_by, run=run)
+    except BaseException as error:
+        jobs.fail(run, error=_failure_text(error))
+        raise
+    return run.summary
+
+
+def _failure_text(error):
+    if isinstance(error, WorkflowError):
+        return str(error)
+    if isinstance(error, SystemExit | KeyboardInterrupt):
+        return _("The matcher was stopped with the worker; nothing was proposed. Start it again.")
+    return _("The matcher stopped on an unexpected error (%(kind)s); nothing was proposed.") % {
+        "kind": type(error).__name__
+    }

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
@@ -16,16 +16,16 @@ from django.utils.translation import gettext_lazy
 from iisg.actions.models import ExchangeRate
 from iisg.core.admin import RuleAdmin
 from iisg.core.choices import Verb
+from iisg.core.jobs.admin import JobAdminMixin
 from iisg.core.permissions import can
 from iisg.directory.models import Partner
 
-from . import progress, services
+from . import services
 from .errors import RollbackRefused
 from .forms import ImportForm
 from .models import CodelistEntry, ImportRun
 from .selectors import import_label, rollback_plan
 
-ACTIVE = (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
 PROBLEMS_PER_PAGE = 100
 CONFLICTS_SHOWN = 100
 # What each count of an import's summary (iisg.iati.importer.COUNTS) means, in the order shown.
@@ -80,40 +80,8 @@ class ExchangeRateAdmin(ReadOnlyAdmin):
     list_per_page = 100
 
 
-def progress_state(run):
-    """Where the import of `run` stands, for the page and its JSON endpoint alike."""
-    active = run.status in ACTIVE
-    state = {
-        "status": run.status,
-        "status_label": str(run.get_status_display()),
-        "finished": not active,
-        "phase": "",
-        "phase_label": "",
-        "done": run.size if run.status == ImportRun.Status.DONE else 0,
-        "total": run.size,
-        "percent": 100 if run.status == ImportRun.Status.DONE else None,
-    }
-    measured = progress.read(run.pk) if run.status == ImportRun.Status.RUNNING else None
-    if measured is not None:
-        state.update(measured)
-    if run.status == ImportRun.Status.QUEUED:
-        state["text"] = _("Waiting for the worker to start the import.")
-    elif run.status == ImportRun.Status.RUNNING and state["percent"] is not None:
-        state["text"] = _("%(phase)s: %(percent)s%% (%(done)s of %(total)s)") % {
-            "phase": state["phase_label"],
-            "percent": state["percent"],
-            "done": filesizeformat(state["done"]),
-            "total": filesizeformat(state["total"]),
-        }
-    elif run.status == ImportRun.Status.RUNNING:
-        state["text"] = state["phase_label"] or _("Starting")
-    else:
-        state["text"] = state["status_label"]
-    return state
-
-
 @admin.register(ImportRun)
-class ImportRunAdmin(RuleAdmin):
+class ImportRunAdmin(JobAdminMixin, RuleAdmin):
     list_display = ["source_name", "created_by", "created_at", "status", "counts"]
     list_filter = ["status"]
     search_fields = ["source_name", "sha256"]
@@ -142,6 +110,11 @@ class ImportRunAdmin(RuleAdmin):
     ]
     change_list_template = "admin/iati/importrun/change_list.html"
     change_form_template = "admin/iati/importrun/change_form.html"
+    job_prefix = "import"
+    job_heading = gettext_lazy("Import")
+    job_progress_label = gettext_lazy("Progress of the import")
+    job_waiting_text = gettext_lazy("Waiting for the worker to start the import.")
+    job_refresh_help = gettext_lazy("The page refreshes by itself while the import runs.")
 
     # An import is the record of what changed the response mapping: it is read, never edited or
     # deleted. A new one is an upload (add_view).
@@ -186,11 +159,6 @@ class ImportRunAdmin(RuleAdmin):
         opts = self.model._meta
         return [
             path(
-                "<path:object_id>/progress/",
-                self.admin_site.admin_view(self.progress_view),
-                name=f"{opts.app_label}_{opts.model_name}_progress",
-            ),
-            path(
                 "<path:object_id>/rollback/",
                 self.admin_site.admin_view(self.rollback_view),
                 name=f"{opts.app_label}_{opts.model_name}_rollback",
@@ -223,20 +191,25 @@ class ImportRunAdmin(RuleAdmin):
         }
         return TemplateResponse(request, "admin/iati/importrun/upload.html", context)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        run = self.get_object(request, unquote(object_id))
-        if run is not None and self.has_view_permission(request, run):
-            extra_context = {**(extra_context or {}), **self.run_context(request, run)}
-        return super().change_view(request, object_id, form_url, extra_context)
+    def settled_progress(self, run):
+        return {"done": run.size if run.status == ImportRun.Status.DONE else 0, "total": run.size}
 
-    def run_context(self, request, run):
+    def progress_text(self, state):
+        if state["percent"] is None:
+            return super().progress_text(state)
+        return _("%(phase)s: %(percent)s%% (%(done)s of %(total)s)") % {
+            "phase": state["phase_label"],
+            "percent": state["percent"],
+            "done": filesizeformat(state["done"]),
+            "total": filesizeformat(state["total"]),
+        }
+
+    def job_context(self, request, run):
         summary = run.summary or {}
         counts = summary.get("counts") or {}
         conflicts = summary.get("conflicts") or []
         return {
-            "import_active": run.status in ACTIVE,
-            "import_progress": progress_state(run),
-            "progress_url": reverse(f"{self.admin_site.name}:iati_importrun_progress", args=[run.pk]),
+            **super().job_context(request, run),
             "refusal": summary.get("refused"),
             "counts": [(COUNT_LABELS.get(name, name), value) for name, value in counts.items()],
             "problems": Paginator(summary.get("problems") or [], PROBLEMS_PER_PAGE).get_page(request.GET.get("page")),
@@ -253,15 +226,6 @@ class ImportRunAdmin(RuleAdmin):
         if not plan.allowed:
             return {"rollback_refusals": plan.refusals}
         return {"rollback_url": reverse(f"{self.admin_site.name}:iati_importrun_rollback", args=[run.pk])}
-
-    def progress_view(self, request, object_id):
-        """Where the import stands, as JSON, for the page's progress bar (core/static/core/progress.js)."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        run = self.get_object(request, unquote(object_id))
-        if run is None:
-            raise Http404
-        return JsonResponse(progress_state(run))  # never cached: admin_view sees to it
 
     def rollback_view(self, request, object_id):
         """The confirmation page of a rollback, saying what it will do (or why it may not); posted,

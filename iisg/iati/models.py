@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from iisg.core.jobs import Job, JobStatus
 from iisg.core.storage import document_storage
 
 
@@ -27,18 +28,22 @@ class CodelistEntry(models.Model):
         return f"{self.codelist} {self.code}: {self.name}"
 
 
-class ImportRun(models.Model):
+class ImportRun(Job):
     """One import of IATI files: what was asked, how far it got, and what came of it."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
+        QUEUED = JobStatus.QUEUED.value, JobStatus.QUEUED.label
+        RUNNING = JobStatus.RUNNING.value, JobStatus.RUNNING.label
+        DONE = JobStatus.DONE.value, JobStatus.DONE.label
         REFUSED = "refused", _("Refused")
-        FAILED = "failed", _("Failed")
+        FAILED = JobStatus.FAILED.value, JobStatus.FAILED.label
         ROLLED_BACK = "rolled_back", _("Rolled back")
 
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    class Phase(models.TextChoices):
+        STARTING = "starting", _("Starting")
+        READING = "reading", _("Reading the file")
+        FINISHING = "finishing", _("Saving")
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True
     )
@@ -50,15 +55,12 @@ class ImportRun(models.Model):
     countries = models.JSONField(_("countries"), default=list, blank=True)
     sector_prefixes = models.JSONField(_("sector prefixes"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     summary = models.JSONField(
         _("summary"),
         default=dict,
         blank=True,
         help_text=_("Counts (read, imported, updated, unchanged, older, filtered, rejected, withdrawn) and problems."),
     )
-    error = models.TextField(_("error"), blank=True)
     rolled_back_at = models.DateTimeField(_("rolled back"), null=True, blank=True)
     rolled_back_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,8 +1,10 @@
-"""The background job of the IATI import: the worker (`manage.py db_worker`) runs it."""
+"""The background job of the IATI import: the job worker (`manage.py job_worker`) runs it."""
 
-from django.utils import timezone
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django_tasks import task
+
+from iisg.core import jobs
 
 from . import progress
 from .importer import import_file
@@ -16,54 +18,42 @@ ERROR_LENGTH = 1000
 def run_import(run_id):
     """Import the file of ImportRun `run_id` and record what came of it on the run.
 
-    Only a queued run is started, so a job delivered twice imports once. The run is marked running
-    (and committed) before the import, which reports its progress to iisg.iati.progress and records
-    what it changes under the run, so that it can be rolled back. It ends `done` with the summary,
-    `refused` with the reason and line when the file is refused as a whole, or `failed` with a
-    short error for people; the traceback goes to the worker's log and its task result, never to
-    the page. Answers the run's final status.
+    Only a queued run is started (iisg.core.jobs.start), so a job delivered twice imports once. The
+    run is marked running under this worker's lease (and committed) before the import, which
+    reports its progress through iisg.iati.progress and records what it changes under the run, so
+    that it can be rolled back. The run is marked `done` with the summary in the import's own
+    transaction: the actions and "done" are kept together or not at all. It ends `refused` with the
+    reason and line when the file is refused as a whole, or `failed` with a short error for people;
+    the traceback goes to the worker's log and its task result, never to the page. Answers the
+    run's final status.
     """
-    started = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).update(
-        status=ImportRun.Status.RUNNING, started_at=timezone.now()
-    )
-    if not started:
+    run = jobs.start(ImportRun, run_id)
+    if run is None:
         return None
-    run = ImportRun.objects.select_related("created_by").get(pk=run_id)
-    progress.record(run.pk, done=0, total=run.size, phase=progress.Phase.STARTING)
+    run = ImportRun.objects.select_related("created_by").get(pk=run.pk)
+    jobs.record_progress(run, done=0, total=run.size, phase=progress.Phase.STARTING)
     try:
-        summary = import_file(
-            run.upload.path,
-            source_name=run.source_name,
-            countries=run.countries,
-            sector_prefixes=run.sector_prefixes,
-            user=run.created_by,
-            progress=progress.Meter(run.pk),
-            import_run=run,
-        )
+        with jobs.heartbeat(run), transaction.atomic():
+            summary = import_file(
+                run.upload.path,
+                source_name=run.source_name,
+                countries=run.countries,
+                sector_prefixes=run.sector_prefixes,
+                user=run.created_by,
+                progress=progress.Meter(run),
+                import_run=run,
+            )
+            run.summary = summary.as_dict()
+            jobs.finish(run, fields=["summary"])
     except BrokenFile as refusal:
-        _finish(
-            run,
-            ImportRun.Status.REFUSED,
-            summary={"refused": {"reason": refusal.reason, "line": refusal.line}},
-            error=_refusal_text(refusal),
-        )
+        run.summary = {"refused": {"reason": refusal.reason, "line": refusal.line}}
+        jobs.finish(run, status=ImportRun.Status.REFUSED, error=_refusal_text(refusal), fields=["summary"])
     except BaseException as error:
         # Also when the worker is stopped in the middle (SystemExit, KeyboardInterrupt): the
         # import's transaction is rolled back, and the run must not stay "running" for ever.
-        _finish(run, ImportRun.Status.FAILED, error=_failure_text(error))
+        jobs.fail(run, error=_failure_text(error))
         raise
-    else:
-        _finish(run, ImportRun.Status.DONE, summary=summary.as_dict())
     return run.status
-
-
-def _finish(run, status, *, summary=None, error=""):
-    run.status = status
-    run.summary = summary or {}
-    run.error = error
-    run.finished_at = timezone.now()
-    run.save(update_fields=["status", "summary", "error", "finished_at"])
-    progress.forget(run.pk)
 
 
 def _refusal_text(refusal):

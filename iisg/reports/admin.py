@@ -4,7 +4,7 @@ download it, and publish it on the materials page once the Board adopted it."""
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
@@ -15,41 +15,17 @@ from django.utils.translation import gettext_lazy
 
 from iisg.core.admin import HistoryRuleAdmin
 from iisg.core.choices import Verb
+from iisg.core.jobs.admin import JobAdminMixin
 from iisg.core.permissions import can
 from iisg.needs.errors import WorkflowError
 
-from . import services, tasks
+from . import services
 from .forms import PublishForm, ReportForm
 from .models import Report
 
-ACTIVE = (Report.Status.QUEUED, Report.Status.RUNNING)
-
-
-def progress_state(report):
-    """Where the generation of `report` stands, for the page and its JSON endpoint alike."""
-    active = report.status in ACTIVE
-    state = {
-        "status": report.status,
-        "status_label": str(report.get_status_display()),
-        "finished": not active,
-        "phase": "",
-        "phase_label": "",
-        "percent": 100 if report.status == Report.Status.DONE else None,
-    }
-    measured = tasks.read_progress(report.pk) if report.status == Report.Status.RUNNING else None
-    if measured is not None:
-        state.update(measured)
-    if report.status == Report.Status.QUEUED:
-        state["text"] = _("Waiting for the worker to start the report.")
-    elif report.status == Report.Status.RUNNING:
-        state["text"] = state["phase_label"] or _("Starting")
-    else:
-        state["text"] = state["status_label"]
-    return state
-
 
 @admin.register(Report)
-class ReportAdmin(HistoryRuleAdmin):
+class ReportAdmin(JobAdminMixin, HistoryRuleAdmin):
     list_display = [
         "kind",
         "scope",
@@ -85,6 +61,11 @@ class ReportAdmin(HistoryRuleAdmin):
     ]
     change_list_template = "admin/reports/report/change_list.html"
     change_form_template = "admin/reports/report/change_form.html"
+    job_prefix = "report"
+    job_heading = gettext_lazy("Report")
+    job_progress_label = gettext_lazy("Progress of the report")
+    job_waiting_text = gettext_lazy("Waiting for the worker to start the report.")
+    job_refresh_help = gettext_lazy("The page refreshes by itself while the report is generated.")
 
     @admin.display(description=gettext_lazy("covers"))
     def scope(self, report):
@@ -112,11 +93,6 @@ class ReportAdmin(HistoryRuleAdmin):
     def get_urls(self):
         opts = self.model._meta
         return [
-            path(
-                "<path:object_id>/progress/",
-                self.admin_site.admin_view(self.progress_view),
-                name=f"{opts.app_label}_{opts.model_name}_progress",
-            ),
             path(
                 "<path:object_id>/publish/",
                 self.admin_site.admin_view(self.publish_view),
@@ -158,21 +134,15 @@ class ReportAdmin(HistoryRuleAdmin):
         }
         return TemplateResponse(request, "admin/reports/report/form.html", context)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        report = self.get_object(request, unquote(object_id))
-        if report is not None and self.has_view_permission(request, report):
-            extra_context = {
-                **(extra_context or {}),
-                "report_active": report.status in ACTIVE,
-                "report_progress": progress_state(report),
-                "progress_url": reverse(f"{self.admin_site.name}:reports_report_progress", args=[report.pk]),
-                "publish_url": (
-                    reverse(f"{self.admin_site.name}:reports_report_publish", args=[report.pk])
-                    if self.may_publish(request, report)
-                    else ""
-                ),
-            }
-        return super().change_view(request, object_id, form_url, extra_context)
+    def job_context(self, request, report):
+        return {
+            **super().job_context(request, report),
+            "publish_url": (
+                reverse(f"{self.admin_site.name}:reports_report_publish", args=[report.pk])
+                if self.may_publish(request, report)
+                else ""
+            ),
+        }
 
     def may_publish(self, request, report):
         return (
@@ -180,15 +150,6 @@ class ReportAdmin(HistoryRuleAdmin):
             and report.status == Report.Status.DONE
             and report.product_version_id is None
         )
-
-    def progress_view(self, request, object_id):
-        """Where the report stands, as JSON, for the page's progress bar (core/static/core/progress.js)."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        report = self.get_object(request, unquote(object_id))
-        if report is None:
-            raise Http404
-        return JsonResponse(progress_state(report))  # never cached: admin_view sees to it
 
     def publish_view(self, request, object_id):
         """Ask for the Board's decision, then publish the report as an adopted product."""

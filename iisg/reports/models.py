@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from iisg.core.jobs import Job, JobStatus
 from iisg.core.storage import document_storage
 
 from .content import KINDS
@@ -32,14 +33,15 @@ def report_path(report, filename):
     return f"reports/{scope}/{day:%Y-%m-%d}-{filename}"
 
 
-class Report(models.Model):
+class Report(Job):
     """One report for the Board, generated in the background with the rights of whoever asked."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = JobStatus
+
+    class Phase(models.TextChoices):
+        BUILDING = "building", _("Computing the figures")
+        WRITING = "writing", _("Writing the file")
+        STORING = "storing", _("Storing the file")
 
     kind = models.CharField(_("report"), max_length=10, choices=list(KINDS.items()))
     format = models.CharField(_("format"), max_length=4, choices=Format.choices, default=Format.PDF)
@@ -50,7 +52,6 @@ class Report(models.Model):
     pillar = models.ForeignKey(
         "directory.Pillar", verbose_name=_("pillar"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     name = models.CharField(_("name"), max_length=120, blank=True, help_text=_("The report's file name, without date."))
     # Private: a report leaves only through the download view, which checks who asks.
     file = models.FileField(_("file"), upload_to=report_path, storage=document_storage, max_length=255, blank=True)
@@ -65,9 +66,6 @@ class Report(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    error = models.TextField(_("error"), blank=True)
     product_version = models.ForeignKey(
         "governance.ProductVersion",
         verbose_name=_("published as"),

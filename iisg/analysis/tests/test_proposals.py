@@ -18,6 +18,7 @@ from django_tasks_db.models import DBTaskResult
 from iisg.actions.choices import Coverage, ResponseStatus
 from iisg.actions.models import Action, Response
 from iisg.analysis.matcher import rank
+from iisg.analysis.models import MatcherRun
 from iisg.analysis.services import CHANGE_REASON, Proposals, propose_responses, start_matching
 from iisg.analysis.tasks import propose_responses_job
 from iisg.core.choices import Role
@@ -215,29 +216,66 @@ def test_starting_the_matcher_queues_its_job_once_committed(
     secretariat, boats_need, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as callbacks:
-        start_matching(cycle=boats_need.cycle, user=secretariat)
+        run = start_matching(cycle=boats_need.cycle, user=secretariat)
         assert not DBTaskResult.objects.exists(), "nothing is queued before the transaction is committed"
 
+    assert (run.cycle, run.created_by, run.status) == (boats_need.cycle, secretariat, MatcherRun.Status.QUEUED)
     assert len(callbacks) == 1
     callbacks[0]()
     job = DBTaskResult.objects.get()
     assert job.task_path == "iisg.analysis.tasks.propose_responses_job"
-    assert job.args_kwargs == {"args": [boats_need.cycle.pk, secretariat.pk], "kwargs": {}}
+    assert job.args_kwargs == {"args": [run.pk], "kwargs": {}}
 
 
-def test_the_job_proposes_responses_on_behalf_of_whoever_started_it(secretariat, boats_need, boats):
-    counts = propose_responses_job.call(boats_need.cycle.pk, secretariat.pk)
+def started_run(cycle, user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return start_matching(cycle=cycle, user=user)
+
+
+def test_the_job_proposes_responses_on_behalf_of_whoever_started_it_and_records_the_counts(
+    secretariat, boats_need, boats, django_capture_on_commit_callbacks
+):
+    run = started_run(boats_need.cycle, secretariat, django_capture_on_commit_callbacks)
+
+    counts = propose_responses_job.call(run.pk)
 
     assert counts == {"needs": 1, "proposed": 1, "existing": 0, "below_threshold": 0}
     assert matcher_responses().get().history.get().history_user == secretariat
+    run.refresh_from_db()
+    assert run.status == MatcherRun.Status.DONE
+    assert run.summary == counts
+    assert run.finished_at >= run.started_at
+    assert propose_responses_job.call(run.pk) is None, "a job delivered twice runs once"
 
 
-def test_the_job_checks_the_rights_again_and_does_nothing_for_a_cycle_or_user_gone(secretariat, boats_need, boats):
-    demoted = f.UserFactory(roles=[Role.MEMBER])
+def test_the_job_checks_the_rights_again_and_fails_the_run_with_the_reason(
+    secretariat, boats_need, boats, django_capture_on_commit_callbacks
+):
+    demoted = f.UserFactory(roles=[Role.SECRETARIAT])
+    run = started_run(boats_need.cycle, demoted, django_capture_on_commit_callbacks)
+    demoted.groups.clear()
+
     with pytest.raises(NotAllowed):
-        propose_responses_job.call(boats_need.cycle.pk, demoted.pk)
-    assert propose_responses_job.call(boats_need.cycle.pk + 1000, secretariat.pk) is None
-    assert propose_responses_job.call(boats_need.cycle.pk, secretariat.pk + 1000) is None
+        propose_responses_job.call(run.pk)
+
+    run.refresh_from_db()
+    assert run.status == MatcherRun.Status.FAILED
+    assert run.error == "Only the Secretariat runs the matcher."
+    assert not Response.objects.exists()
+
+
+def test_a_run_whose_starter_lost_the_login_fails_saying_so(
+    secretariat, boats_need, boats, django_capture_on_commit_callbacks
+):
+    run = started_run(boats_need.cycle, secretariat, django_capture_on_commit_callbacks)
+    secretariat.delete()
+
+    with pytest.raises(WorkflowError):
+        propose_responses_job.call(run.pk)
+
+    run.refresh_from_db()
+    assert run.status == MatcherRun.Status.FAILED
+    assert run.error == "The person who started the matcher no longer has a login."
     assert not Response.objects.exists()
 
 
@@ -254,20 +292,22 @@ def own_signal_handlers():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_database_worker_runs_the_queued_matching():
+def test_the_job_worker_runs_the_queued_matching():
     secretariat = f.UserFactory(roles=[Role.SECRETARIAT])
     montenegro, borders = f.PartnerFactory(code="ME"), f.PillarFactory(code="wbbsi")
     wanted = need(f.CycleFactory(), montenegro, borders, "Patrol boats on Lake Skadar")
     boats = action("Patrol boats on Lake Skadar", partners=[montenegro], pillars=[borders])
-    start_matching(cycle=wanted.cycle, user=secretariat)  # committed: the job is queued
+    run = start_matching(cycle=wanted.cycle, user=secretariat)  # committed: the job is queued
 
     with own_signal_handlers():
-        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0", verbosity=0)
+        call_command("job_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
 
     job = DBTaskResult.objects.get()
     assert job.status == "SUCCESSFUL"
     assert job.return_value == {"needs": 1, "proposed": 1, "existing": 0, "below_threshold": 0}
     assert pairs(matcher_responses()) == {(wanted.pk, boats.pk)}
+    run.refresh_from_db()
+    assert run.status == MatcherRun.Status.DONE
 
 
 # The back office
@@ -293,9 +333,12 @@ def test_the_secretariat_starts_the_matcher_from_the_cycles_list(
 
     assert response.status_code == 302
     job = DBTaskResult.objects.get()
-    assert job.args_kwargs == {"args": [cycle.pk, user.pk], "kwargs": {}}
+    run = MatcherRun.objects.get()
+    assert (run.cycle, run.created_by) == (cycle, user)
+    assert job.args_kwargs == {"args": [run.pk], "kwargs": {}}
     (message,) = messages_of(response)
-    assert message.startswith(f"The matcher is proposing responses to the needs of {cycle} in the background.")
+    assert message.startswith(f"The matcher is proposing responses to the needs of {cycle} in the background:")
+    assert f'<a href="{reverse("admin:analysis_matcherrun_change", args=[run.pk])}">follow its run</a>' in message
     assert f'href="{RESPONSES}?status__exact=proposed&amp;need__cycle__id__exact={cycle.pk}"' in message
     assert not Response.objects.exists(), "the job proposes, not the request"
 

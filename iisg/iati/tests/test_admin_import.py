@@ -10,6 +10,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from iisg.actions.models import ExchangeRate
+from iisg.core import jobs
 from iisg.core.choices import Role
 from iisg.core.tests import factories as f
 from iisg.core.tests.test_admin import login, queries_for
@@ -200,8 +201,8 @@ def test_a_refused_upload_shows_nothing_but_the_form_again(client):
 def test_the_progress_endpoint_answers_how_far_a_running_import_has_got(client, django_capture_on_commit_callbacks):
     login(client, Role.SECRETARIAT)
     run = queued_run(WORKED_EXAMPLE, django_capture_on_commit_callbacks)
-    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING)
-    progress.record(run.pk, done=1024 * 1024, total=4 * 1024 * 1024, phase=progress.Phase.READING)
+    run = jobs.start(ImportRun, run.pk)
+    jobs.record_progress(run, done=1024 * 1024, total=4 * 1024 * 1024, phase=progress.Phase.READING)
 
     response = client.get(progress_url(run))
 

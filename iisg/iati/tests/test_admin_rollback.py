@@ -62,7 +62,7 @@ def test_the_secretariat_confirms_a_rollback_on_a_page_saying_what_it_does(clien
     run.refresh_from_db()
     assert (run.status, run.rolled_back_by) == (ImportRun.Status.ROLLED_BACK, user)
     page = response.content.decode()
-    assert '<p class="import-state" id="import-state" role="status">Rolled back</p>' in page
+    assert '<p class="job-state import-state" id="import-state" role="status">Rolled back</p>' in page
     assert re.search(rf'field-rolled_back_by">.*?>{user.username}</a>', page, re.S)
     assert 'class="form-row field-rolled_back_at"' in page
     assert 'id="import-rollback"' not in page

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from iisg.actions.models import Action
+from iisg.core import jobs
 from iisg.core.choices import Role
 from iisg.core.storage import file_sha256
 from iisg.core.tests import factories as f
@@ -54,9 +55,9 @@ def own_signal_handlers():
 
 
 def run_worker():
-    """Run the database worker until the queue is empty, as `make run` runs it but in this process."""
+    """Run the job worker until the queue is empty, as `make run` runs it but in this process."""
     with own_signal_handlers():
-        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0", verbosity=0)
+        call_command("job_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
 
 
 def queued_run(path, django_capture_on_commit_callbacks, **choices):
@@ -111,7 +112,8 @@ def test_only_the_secretariat_starts_an_import(role):
 def test_the_job_imports_a_real_file_and_keeps_its_summary(django_capture_on_commit_callbacks):
     run = queued_run(WORKED_EXAMPLE, django_capture_on_commit_callbacks)
 
-    assert run_import.call(run.pk) == ImportRun.Status.DONE
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_import.call(run.pk) == ImportRun.Status.DONE
 
     run.refresh_from_db()
     assert run.status == ImportRun.Status.DONE
@@ -125,7 +127,8 @@ def test_the_job_imports_a_real_file_and_keeps_its_summary(django_capture_on_com
     action = Action.objects.get(iati_identifier="http://www.example.org/activities/12345.xml")
     assert action.iati_source == "worked-example.xml"
     assert action.history.get().history_user == run.created_by
-    assert progress.read(run.pk) is None, "the progress is forgotten once the run has its outcome"
+    assert jobs.read_progress(run) is None, "the progress is forgotten once the run has its outcome"
+    assert run.lease_expires_at is None
 
 
 def test_the_countries_chosen_for_the_upload_filter_the_import(django_capture_on_commit_callbacks):
@@ -209,13 +212,13 @@ def test_a_job_delivered_twice_imports_once(django_capture_on_commit_callbacks):
 def test_the_progress_is_written_while_the_file_is_read(django_capture_on_commit_callbacks, monkeypatch):
     run = queued_run(CAFOD, django_capture_on_commit_callbacks)
     written = []
-    record = progress.record
+    record = jobs.record_progress
 
-    def spy(run_id, **entry):
+    def spy(job, **entry):
         written.append(entry)
-        record(run_id, **entry)
+        record(job, **entry)
 
-    monkeypatch.setattr(progress, "record", spy)
+    monkeypatch.setattr(jobs, "record_progress", spy)
     run_import.call(run.pk)
 
     size = CAFOD.stat().st_size
@@ -226,16 +229,17 @@ def test_the_progress_is_written_while_the_file_is_read(django_capture_on_commit
 
 
 def test_the_meter_writes_at_most_twice_a_second_and_always_the_end():
+    run = ImportRun.objects.create(source_name="meter.xml", size=100)
     now = [100.0]
-    meter = progress.Meter(7, clock=lambda: now[0])
+    meter = progress.Meter(run, clock=lambda: now[0])
     seen = []
     for done, at in [(10, 100.0), (20, 100.2), (30, 100.4), (40, 100.5), (50, 100.6), (100, 100.7)]:
         now[0] = at
         meter(done, 100)
-        seen.append(progress.read(7)["done"])
+        seen.append(jobs.read_progress(run)["done"])
 
     assert seen == [10, 10, 10, 40, 40, 100]
-    assert progress.read(7) == {
+    assert jobs.read_progress(run) == {
         "done": 100,
         "total": 100,
         "percent": 100,
@@ -245,14 +249,15 @@ def test_the_meter_writes_at_most_twice_a_second_and_always_the_end():
 
 
 def test_the_progress_of_a_file_of_unknown_size_has_no_percentage():
-    progress.record(3, done=2048, total=None, phase=progress.Phase.READING)
-    assert progress.read(3)["percent"] is None
-    progress.forget(3)
-    assert progress.read(3) is None
+    run = ImportRun.objects.create(source_name="stream.xml")
+    jobs.record_progress(run, done=2048, total=None, phase=progress.Phase.READING)
+    assert jobs.read_progress(run)["percent"] is None
+    jobs.forget(run)
+    assert jobs.read_progress(run) is None
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_database_worker_takes_the_queued_import_and_runs_it():
+def test_the_job_worker_takes_the_queued_import_and_runs_it():
     secretariat = f.UserFactory(roles=[Role.SECRETARIAT])
     run = start_import(upload_of(WORKED_EXAMPLE), user=secretariat)  # committed: the job is queued
     assert DBTaskResult.objects.filter(task_path="iisg.iati.tasks.run_import").count() == 1

@@ -4,6 +4,7 @@ report's page with its progress bar, JSON endpoint and download, publishing, and
 import pytest
 from django.urls import reverse
 
+from iisg.core import jobs
 from iisg.core.choices import Role
 from iisg.core.tests import factories as f
 from iisg.core.tests.test_admin import login
@@ -80,8 +81,8 @@ def test_the_secretariat_generates_a_report_and_follows_it(w, client, django_cap
 def test_a_running_report_shows_its_phase(w, client, django_capture_on_commit_callbacks):  # noqa: F811
     secretariat = login(client, Role.SECRETARIAT)
     report = queued(django_capture_on_commit_callbacks, secretariat, kind="response", fmt="pdf", year=2022)
-    Report.objects.filter(pk=report.pk).update(status=Report.Status.RUNNING)
-    tasks.record_phase(report.pk, tasks.Phase.STORING)
+    report = jobs.start(Report, report.pk)
+    jobs.record_progress(report, done=2, total=3, phase=Report.Phase.STORING)
 
     state = client.get(progress_url(report)).json()
     assert (state["status"], state["phase"], state["percent"]) == ("running", "storing", 66)

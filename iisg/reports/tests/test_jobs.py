@@ -17,6 +17,7 @@ from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
 from iisg.analysis.tests import world
+from iisg.core import jobs
 from iisg.core.choices import Role
 from iisg.core.permissions import can
 from iisg.core.tests import factories as f
@@ -59,7 +60,8 @@ def queued(django_capture_on_commit_callbacks, user, **arguments):
 
 def generated(django_capture_on_commit_callbacks, user, **arguments):
     report = queued(django_capture_on_commit_callbacks, user, **arguments)
-    assert generate_report.call(report.pk) == Report.Status.DONE
+    with django_capture_on_commit_callbacks(execute=True):
+        assert generate_report.call(report.pk) == Report.Status.DONE
     report.refresh_from_db()
     return report
 
@@ -162,7 +164,7 @@ def test_the_job_generates_a_real_file_in_each_format(w, secretariat, django_cap
     assert report.sha256 == hashlib.sha256(data).hexdigest()
     assert report.name == "iisg-needs-mapping-2021-2022"
     assert "Needs mapping report" in text_of(data)
-    assert tasks.read_progress(report.pk) is None, "the progress is forgotten once done"
+    assert jobs.read_progress(report) is None, "the progress is forgotten once done"
 
 
 def test_the_response_report_is_generated_for_its_year(w, secretariat, django_capture_on_commit_callbacks):
@@ -268,12 +270,12 @@ def test_the_phases_go_through_the_shared_cache(w, secretariat, django_capture_o
     original = tasks.WRITERS["pdf"]
 
     def writer(document):
-        seen.append(tasks.read_progress(report.pk))
+        seen.append(jobs.read_progress(report))
         return original(document)
 
     monkeypatch.setitem(tasks.WRITERS, "pdf", writer)
     generate_report.call(report.pk)
-    assert seen == [{"phase": "writing", "phase_label": "Writing the file", "percent": 33}]
+    assert seen == [{"done": 1, "total": 3, "phase": "writing", "phase_label": "Writing the file", "percent": 33}]
 
 
 # Downloads
@@ -394,7 +396,7 @@ def test_the_date_of_the_path_is_the_day_the_report_was_generated(
 ):
     report = queued(django_capture_on_commit_callbacks, secretariat, kind="response", fmt="xlsx", year=2023)
     moment = datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC)
-    monkeypatch.setattr(tasks.timezone, "now", lambda: moment)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
     generate_report.call(report.pk)
     report.refresh_from_db()
     assert report.file.name == "reports/2023/2026-11-25-" + report.filename
