@@ -7,7 +7,10 @@ class ActionsConfig(AppConfig):
 
     def ready(self):
         from iisg.core.permissions import register
+        from iisg.core.workbook import jobs
 
+        from . import workbook, workbook_admin
         from .rules import RULES
 
         register(RULES)
+        jobs.register("actions", workbook_admin.upload, sheets=[sheet.name for sheet in workbook.SHEETS])

@@ -17,15 +17,19 @@ class ActionsWorkbookForm(NeedsCycleChoiceForm):
         self.fields["cycle"].help_text = _("The Responses sheet links the actions to the needs of this cycle.")
 
 
+def upload(*, user, data, cycle, progress=None):
+    """The upload of the actions workbook, in the request or in the background (registered as
+    "actions" in ActionsConfig.ready)."""
+    return workbook.upload_workbook(user=user, cycle=cycle, data=data, progress=progress)
+
+
 class ActionWorkbookAdmin(WorkbookAdminMixin):
     workbook_title = _("Actions workbook")
+    workbook_name = "actions"
     choice_form = ActionsWorkbookForm
 
     def build_workbook(self, request, *, cycle):
         return workbook.build_workbook(user=request.user, cycle=cycle)
-
-    def upload_workbook(self, request, data, *, cycle):
-        return workbook.upload_workbook(user=request.user, cycle=cycle, data=data)
 
     def workbook_filename(self, *, cycle):
         return f"actions-needs-{cycle.first_year}-{cycle.last_year}.xlsx"

@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from .jobs import Job, JobStatus
 from .richtext import RichTextField, sanitise_html
 from .text import UnsafeText, clean_text
 
@@ -116,3 +118,50 @@ class Versioned(models.Model):
         except Exception:
             self.version -= 1  # not saved: a retry must not skip a version
             raise
+
+
+class WorkbookRun(Job):
+    """A workbook too big to check inside the web request (WORKBOOK_BACKGROUND_ROWS), checked and
+    applied by the job worker through the same upload function as a small one: who uploaded which
+    workbook for which choices, how far it got, and what came of it."""
+
+    class Status(models.TextChoices):
+        QUEUED = JobStatus.QUEUED.value, JobStatus.QUEUED.label
+        RUNNING = JobStatus.RUNNING.value, JobStatus.RUNNING.label
+        DONE = JobStatus.DONE.value, JobStatus.DONE.label
+        REFUSED = "refused", _("Refused")
+        FAILED = JobStatus.FAILED.value, JobStatus.FAILED.label
+
+    class Phase(models.TextChoices):
+        READING = "reading", _("Reading the workbook")
+        CHECKING = "checking", _("Checking the rows")
+        APPLYING = "applying", _("Applying the changes")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    workbook = models.CharField(_("workbook"), max_length=40, help_text=_("Which workbook: needs, actions."))
+    choices = models.JSONField(
+        _("choices"), default=dict, blank=True, help_text=_("The cycle (and partner) chosen, by primary key.")
+    )
+    source_name = models.CharField(_("file"), max_length=255)
+    # Private, under a random name: read by the job, never served.
+    stored_name = models.CharField(_("stored file"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    added = models.PositiveIntegerField(_("added"), default=0)
+    changed = models.PositiveIntegerField(_("changed"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    annotated_name = models.CharField(
+        _("annotated copy"), max_length=255, blank=True, help_text=_("The workbook with its errors marked.")
+    )
+
+    class Meta:
+        verbose_name = _("workbook upload")
+        verbose_name_plural = _("workbook uploads")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return _("%(file)s (%(workbook)s workbook)") % {"file": self.source_name, "workbook": self.workbook}

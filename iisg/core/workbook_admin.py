@@ -8,6 +8,11 @@ The annotated copy of a refused upload is kept as a private document (DocumentSt
 media) under a random name, for REPORT_LIFETIME, and handed out only to the session that uploaded
 it: a file, not the session, because it can weigh megabytes; storage shared by the web workers,
 not the memory of one, so any worker can serve the link.
+
+A workbook with more than WORKBOOK_BACKGROUND_ROWS data rows is not checked in the request: it is
+queued as a WorkbookRun (iisg.core.workbook.jobs) and the upload leads to the run's page, where a
+progress bar follows the job and then shows what the upload page would have shown. A run is seen by
+who uploaded it and by the Secretariat; its annotated copy is handed to its uploader only.
 """
 
 import os
@@ -15,10 +20,11 @@ import secrets
 import time
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -26,10 +32,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .admin import RuleAdmin
 from .choices import Verb
+from .jobs.admin import JobAdminMixin
+from .models import WorkbookRun
 from .permissions import can
 from .storage import document_storage
-from .workbook import XLSX_CONTENT_TYPE, WorkbookRejected, annotate, check_size
+from .workbook import XLSX_CONTENT_TYPE, Outcome, WorkbookRejected, annotate, check_size
+from .workbook.jobs import UPLOADS, count_rows, goes_to_background, start_run
 
 REPORT_FOLDER = "workbook-reports"
 REPORT_LIFETIME = 60 * 60  # seconds
@@ -79,12 +89,10 @@ class WorkbookAdminMixin:
 
     change_list_template = "admin/workbook/change_list.html"
     workbook_title = ""
-    choice_form = None  # a form whose cleaned data are the keyword arguments of build/read
+    workbook_name = ""  # the name its upload function is registered under (iisg.core.workbook.jobs)
+    choice_form = None  # a form whose cleaned data are the keyword arguments of build/upload
 
     def build_workbook(self, request, **choices):
-        raise NotImplementedError
-
-    def upload_workbook(self, request, data, **choices):
         raise NotImplementedError
 
     def workbook_filename(self, **choices):
@@ -142,6 +150,10 @@ class WorkbookAdminMixin:
             "opts": self.model._meta,
             "title": title,
             "workbook_title": self.workbook_title,
+            "back_url": reverse(
+                f"{self.admin_site.name}:{self.model._meta.app_label}_{self.model._meta.model_name}_changelist"
+            ),
+            "back_name": self.model._meta.verbose_name_plural,
             **context,
         }
         return TemplateResponse(request, "admin/workbook/page.html", context)
@@ -174,7 +186,19 @@ class WorkbookAdminMixin:
         try:
             check_size(upload.size)  # by the size alone, before anything reads the file
             data = upload.read()
-            outcome = self.upload_workbook(request, data, **choices)
+            registered = UPLOADS[self.workbook_name]
+            rows = count_rows(data, registered.sheets)
+            if goes_to_background(rows):
+                run = start_run(
+                    user=request.user,
+                    workbook=self.workbook_name,
+                    choices=choices,
+                    name=upload.name,
+                    data=data,
+                    rows=rows,
+                )
+                return HttpResponseRedirect(reverse(f"{self.admin_site.name}:core_workbookrun_change", args=[run.pk]))
+            outcome = registered.function(user=request.user, data=data, **choices)
         except WorkbookRejected as rejection:
             form.add_error("file", rejection.message)
             return self._render(request, _("Upload workbook"), context)
@@ -204,3 +228,84 @@ class WorkbookAdminMixin:
             raise Http404
         filename = f"{slugify(self.workbook_title) or 'workbook'}-errors.xlsx"
         return FileResponse(storage.open(name), as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+
+
+@admin.register(WorkbookRun)
+class WorkbookRunAdmin(JobAdminMixin, RuleAdmin):
+    """The workbooks checked in the background: who uploaded which, how far the check got and what
+    came of it. A run is started by the upload page and is the record of what the upload did: read,
+    never edited or deleted."""
+
+    list_display = ["source_name", "workbook", "created_by", "created_at", "rows", "status"]
+    list_filter = ["status", "workbook"]
+    list_select_related = ["created_by"]
+    date_hierarchy = "created_at"
+    fields = [
+        "source_name",
+        "workbook",
+        "rows",
+        "size",
+        "status",
+        "created_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+    ]
+    readonly_fields = fields
+    change_form_template = "admin/workbook/run_change_form.html"
+    job_prefix = "workbook"
+    job_heading = gettext_lazy("Check of the workbook")
+    job_progress_label = gettext_lazy("Progress of the check")
+    job_waiting_text = gettext_lazy("Waiting for the worker to start checking the workbook.")
+    job_refresh_help = gettext_lazy("The page refreshes by itself while the workbook is checked.")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/annotated/",
+                self.admin_site.admin_view(self.annotated_view),
+                name="core_workbookrun_annotated",
+            ),
+            *super().get_urls(),
+        ]
+
+    def progress_state(self, job):
+        state = super().progress_state(job)
+        if job.status == WorkbookRun.Status.RUNNING and state["phase_label"]:
+            state["text"] = _("%(phase)s: %(rows)s rows") % {"phase": state["phase_label"], "rows": f"{job.rows:,}"}
+        return state
+
+    def job_context(self, request, run):
+        context = super().job_context(request, run)
+        if run.status == WorkbookRun.Status.DONE:
+            context["outcome"] = Outcome(added=run.added, changed=run.changed, unchanged=run.unchanged)
+        elif run.problems:
+            context["outcome"] = Outcome(problems=run.problems)
+            if run.annotated_name and run.created_by_id == request.user.pk:
+                context["annotated_url"] = reverse(f"{self.admin_site.name}:core_workbookrun_annotated", args=[run.pk])
+        return context
+
+    def annotated_view(self, request, object_id):
+        """The workbook of a refused run with its errors marked, for who uploaded it only."""
+        run = self.get_object(request, unquote(object_id))
+        if run is None or run.created_by_id != request.user.pk or not run.annotated_name:
+            raise Http404
+        storage = document_storage()
+        if not storage.exists(run.annotated_name):
+            raise Http404
+        stem = run.source_name.rsplit(".", 1)[0]
+        return FileResponse(
+            storage.open(run.annotated_name),
+            as_attachment=True,
+            filename=f"{slugify(stem) or 'workbook'}-errors.xlsx",
+            content_type=XLSX_CONTENT_TYPE,
+        )

@@ -16,6 +16,7 @@ from functools import partial
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from iisg.core import workbook as wb
 from iisg.core.choices import Verb
@@ -79,6 +80,8 @@ SHEET = wb.Sheet(
     ),
 )
 UPLOAD_REASON = "Excel workbook upload"
+# Said of any reference a row cannot take, never why: that it is another partner's draft is theirs.
+UNUSABLE_REFERENCE = gettext_lazy("this reference cannot be used: choose another one")
 AREAS_SHEET = "Areas"
 
 
@@ -173,12 +176,16 @@ class _Lookups:
         self.areas = {pillar: wb.Lookup(_("area"), entries) for pillar, entries in self.areas.items()}
 
 
-def upload_workbook(*, user, cycle, data, apply=True):
+def upload_workbook(*, user, cycle, data, apply=True, progress=None):
     """Check an uploaded needs workbook as a whole and, if nothing is wrong and `apply`, write it.
 
     Returns an Outcome: the problems (then nothing was written), else how many needs were added,
     changed and left unchanged. Raises WorkbookRejected for a file that cannot be read at all.
+    `progress`, when given, is told each phase ("reading", "checking", "applying") and, while the
+    rows are checked, how many of them are done: progress(phase, done=None, total=None).
     """
+    if progress:
+        progress("reading")
     reading = wb.read_workbook(data, [SHEET])
     problems = wb.Problems(reading.problems)
     rows = reading.rows.get(SHEET.name, [])
@@ -192,7 +199,9 @@ def upload_workbook(*, user, cycle, data, apply=True):
         existing[need.reference] = need
     seen = {}
     added, changed, unchanged = [], [], 0
-    for row in rows:
+    for done, row in enumerate(rows):
+        if progress and done % PROGRESS_EVERY == 0:
+            progress("checking", done=done, total=len(rows))
         reference = row.values.get("reference")
         if isinstance(reference, str):
             if reference in seen:
@@ -221,7 +230,7 @@ def upload_workbook(*, user, cycle, data, apply=True):
                 row,
                 SHEET.column("reference"),
                 reference,
-                _("the reference is taken by a need you may not see: choose another one"),
+                str(UNUSABLE_REFERENCE),
             )
             continue
         changes = {name: value for name, value in values.items() if _stored(stored, name) != _given(value)}
@@ -238,8 +247,14 @@ def upload_workbook(*, user, cycle, data, apply=True):
         problems=wb.ordered(problems, [SHEET]), added=len(added), changed=len(changed), unchanged=unchanged
     )
     if outcome.ok and apply:
+        if progress:
+            progress("applying")
         _apply(user, added, changed, outcome)
     return outcome
+
+
+# How many rows are checked between two reports of the progress: a report is a write to the cache.
+PROGRESS_EVERY = 200
 
 
 def _stored(need, name):
@@ -368,7 +383,8 @@ def _apply(user, added, changed, outcome):
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             column = next((c for c in SHEET.columns if c.key == field), None)
-            problems.at(SHEET, current, column, current.values.get(field, ""), " ".join(messages))
+            reason = str(UNUSABLE_REFERENCE) if field == "reference" else " ".join(messages)
+            problems.at(SHEET, current, column, current.values.get(field, ""), reason)
     if problems:
         outcome.problems = wb.ordered(problems, [SHEET])
         outcome.added = outcome.changed = outcome.unchanged = 0

@@ -8,15 +8,19 @@ from . import workbook
 from .forms import NeedsWorkbookForm
 
 
+def upload(*, user, data, cycle, partner=None, progress=None):
+    """The upload of the needs workbook, in the request or in the background (registered as "needs"
+    in NeedsConfig.ready): the partner chosen narrows the download only."""
+    return workbook.upload_workbook(user=user, cycle=cycle, data=data, progress=progress)
+
+
 class NeedWorkbookAdmin(WorkbookAdminMixin):
     workbook_title = _("Needs workbook")
+    workbook_name = "needs"
     choice_form = NeedsWorkbookForm
 
     def build_workbook(self, request, *, cycle, partner=None):
         return workbook.build_workbook(user=request.user, cycle=cycle, partner=partner)
-
-    def upload_workbook(self, request, data, *, cycle, partner=None):
-        return workbook.upload_workbook(user=request.user, cycle=cycle, data=data)
 
     def workbook_filename(self, *, cycle, partner=None):
         scope = f"-{partner.code}" if partner else ""

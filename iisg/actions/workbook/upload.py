@@ -64,18 +64,23 @@ class Plan:
         return self.values.get("default_currency") or (self.stored.default_currency if self.stored else "EUR")
 
 
-def upload_workbook(*, user, cycle, data, apply=True):
+def upload_workbook(*, user, cycle, data, apply=True, progress=None):
     """Check an uploaded actions workbook as a whole and, if nothing is wrong and `apply`, write it.
 
     Returns an Outcome: the problems (then nothing was written), else how many actions and responses
     were added, changed and left unchanged. Raises WorkbookRejected for a file that cannot be read.
+    `progress`, when given, is told each phase: progress("reading"), ("checking"), ("applying").
     """
+    if progress:
+        progress("reading")
     reading = wb.read_workbook(data, SHEETS, optional=OPTIONAL_SHEETS)
     problems = wb.Problems(reading.problems)
     action_rows = reading.rows.get(ACTIONS.name, [])
     response_rows = reading.rows.get(RESPONSES.name, [])
     if not action_rows and not response_rows and not problems:
         problems.at(ACTIONS, None, None, "", _("the workbook holds no actions"))
+    if progress:
+        progress("checking")
     plans, keys = _check_actions(user, action_rows, problems)
     organisations = _organisations()
     for sheet, kind in ((BUDGETS, "budgets"), (TRANSACTIONS, "transactions")):
@@ -101,6 +106,8 @@ def upload_workbook(*, user, cycle, data, apply=True):
         else:
             outcome.changed += 1
     if outcome.ok and apply:
+        if progress:
+            progress("applying")
         _apply(user, plans, [response for response in responses if response is not None], outcome)
     return outcome
 

@@ -70,13 +70,15 @@ def test_a_file_over_the_limit_is_refused_by_its_size_before_it_is_read():
     assert "at most 10.0" in rejected(b"PK\x03\x04" + bytes(wb.MAX_FILE_SIZE))
 
 
-def test_a_zip_bomb_is_refused_before_openpyxl_opens_it(monkeypatch):
-    monkeypatch.setattr(wb, "MAX_UNPACKED_SIZE", 1 * wb.MB)
+def test_a_zip_bomb_is_refused_before_its_xml_is_parsed(settings):
+    settings.WORKBOOK_MAX_UNPACKED_SIZE = 1 * wb.MB
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (2 * wb.MB))
-    assert "unpacks to more than" in rejected(buffer.getvalue())
+    assert rejected(buffer.getvalue()) == (
+        "The file unpacks to 2.0\xa0MB; a workbook may unpack to at most 1.0\xa0MB. Split it into several workbooks."
+    )
 
 
 def test_a_word_document_is_not_a_workbook():
@@ -138,10 +140,14 @@ def test_a_wrong_sheet_name_is_reported_with_the_sheet_to_rename():
     assert found == ["the sheet “Things” is missing (found: Thing); rename “Thing” back to “Things”"]
 
 
-def test_rows_beyond_the_limit_are_refused(monkeypatch):
-    monkeypatch.setattr(wb, "MAX_ROWS", 3)
+def test_rows_beyond_the_limit_refuse_the_whole_file(settings):
+    settings.WORKBOOK_MAX_ROWS = 3
+    assert len(wb.read_workbook(xlsx([["Name"], *[[f"n{i}"] for i in range(3)]]), [SHEET]).rows["Things"]) == 3
     data = xlsx([["Name"], *[[f"n{i}"] for i in range(5)]])
-    assert "the sheet has more than 3 rows: split it into several workbooks" in reasons(data)
+    assert rejected(data) == (
+        "The sheet “Things” has more than 3 rows; a workbook may have at most 3 rows a sheet. "
+        "Split it into several workbooks."
+    )
 
 
 def test_every_problem_is_reported_at_once():

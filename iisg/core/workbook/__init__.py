@@ -3,24 +3,27 @@
 Download: `write_sheet` lays a sheet out from its `Sheet` description (headers with notes, a frozen
 header row, widths, date formats, drop-downs fed by the "Code lists" sheet) and fills in the rows.
 
-Upload: `read_workbook` judges the file before openpyxl opens it (size, kind, encryption, ZIP bomb),
-then reads every sheet in read-only mode and returns its rows with every problem it found (missing
-sheets or columns, merged cells, formulas, dates as text…), so a person sees them all at once. The
+Upload: `read_workbook` judges the file before any of its XML is parsed (size, kind, encryption, what
+its parts declare to unpack to), then streams every sheet, holding each part to the limits as it
+unpacks and reading only the template's columns, and returns its rows with every problem it found
+(missing sheets or columns, merged cells, formulas, dates as text…), so a person sees them all at
+once. A file past a limit is refused whole, with the sheet, the limit and what was found. The
 apps add the problems of their own checks and write nothing while there is one. `annotate` makes
 the annotated copy of an uploaded workbook: the cells at fault in red with the reason as a comment,
 and an "Errors" sheet first.
 
-The modules: `sheets` (what a sheet is, and a problem with one), `checks` (the file before openpyxl
-opens it), `reading` (rows, conversion, lookups), `writing` (laying sheets out) and `annotated`
-(the annotated copy).
+The modules: `sheets` (what a sheet is, and a problem with one), `checks` (the file before its XML is
+parsed), `parts` (each part streamed within the limits), `reading` (rows, conversion, lookups),
+`writing` (laying sheets out) and `annotated` (the annotated copy).
 
-The limits, at the end of this module, are constants, not settings: changing them is a decision for
-the code. `checks` and `reading` read them from here each time they use them, so this is the one
-place that states them.
+The limits of what one upload may hold are settings (WORKBOOK_MAX_ROWS, WORKBOOK_MAX_CELLS,
+WORKBOOK_MAX_PART_SIZE, WORKBOOK_MAX_UNPACKED_SIZE in iisg/settings.py): a site that must take
+bigger workbooks raises them. The size of the file and of a cell, at the end of this module, are
+constants: `checks` and `reading` read them from here each time they use them.
 """
 
 from .annotated import ERROR_FILL, annotate
-from .checks import OLE2, XML_PARSER, WorkbookRejected, check_file, check_size, merged_ranges
+from .checks import MAX_PARTS, MAX_SHEETS, OLE2, XML_PARSER, WorkbookRejected, check_file, check_size
 from .reading import (
     CONVERTERS,
     ISO_DATE,
@@ -31,7 +34,6 @@ from .reading import (
     choices_lookup,
     is_bad,
     look_up,
-    open_workbook,
     read_workbook,
 )
 from .sheets import (
@@ -65,9 +67,6 @@ from .writing import (
 
 MB = 1024 * 1024
 MAX_FILE_SIZE = 10 * MB
-# What the parts of the ZIP may unpack to, all together: a real 20,000-row workbook is far below.
-MAX_UNPACKED_SIZE = 200 * MB
-MAX_ROWS = 20_000
 MAX_CELL_LENGTH = 32_767  # Excel's own limit of a cell
 
 __all__ = [
@@ -82,8 +81,8 @@ __all__ = [
     "ISO_DATE",
     "MAX_CELL_LENGTH",
     "MAX_FILE_SIZE",
-    "MAX_ROWS",
-    "MAX_UNPACKED_SIZE",
+    "MAX_PARTS",
+    "MAX_SHEETS",
     "MB",
     "MONEY",
     "NOTE_AUTHOR",
@@ -110,9 +109,7 @@ __all__ = [
     "choices_lookup",
     "is_bad",
     "look_up",
-    "merged_ranges",
     "new_workbook",
-    "open_workbook",
     "ordered",
     "read_workbook",
     "shown",

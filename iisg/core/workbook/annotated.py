@@ -4,6 +4,7 @@ iisg.core.spreadsheet.write_cell: the value of a formula the upload was refused 
 text, not run again."""
 
 import io
+import zipfile
 
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -16,12 +17,19 @@ from .sheets import ERRORS_SHEET
 from .writing import NOTE_AUTHOR, to_bytes
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+# openpyxl loads the whole file to annotate it, sheets the upload never read included, at some
+# twenty times what they unpack to: above this a copy is not made (the problems are still listed).
+MAX_ANNOTATED_UNPACKED_SIZE = 32 * 1024 * 1024
 
 
 def annotate(data, problems):
     """An annotated copy of the uploaded workbook: each cell at fault filled red with the reason as a
-    comment, and a first sheet "Errors" listing every problem. None if openpyxl cannot open the file."""
+    comment, and a first sheet "Errors" listing every problem. None if openpyxl cannot open the file,
+    or the file unpacks to more than MAX_ANNOTATED_UNPACKED_SIZE."""
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(entry.file_size for entry in archive.infolist()) > MAX_ANNOTATED_UNPACKED_SIZE:
+                return None
         workbook = load_workbook(io.BytesIO(data))
     except Exception:  # a file refused before it was read has no copy to annotate
         return None

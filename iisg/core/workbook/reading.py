@@ -1,25 +1,26 @@
-"""Reading an uploaded workbook: every sheet in read-only mode, its rows by column key, each value
-turned into what its column holds, and every problem found on the way; and the lookups that turn a
-name in a cell into the object it names."""
+"""Reading an uploaded workbook: every sheet streamed (iisg.core.workbook.parts), its rows by column
+key, each value turned into what its column holds, and every problem found on the way; and the
+lookups that turn a name in a cell into the object it names."""
 
 import datetime
 import difflib
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from xml.etree.ElementTree import ParseError
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from lxml import etree
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 # The limits (MAX_…) are stated once, in the package, and read from it at each use.
 from iisg.core import workbook as limits
 from iisg.core.text import clean_text
 
-from .checks import WorkbookRejected, check_file, merged_ranges
+from .checks import WorkbookRejected, check_file, damaged, workbook_parts
+from .parts import Formula, SheetStream, date_styles, shared_texts, unpack_budget
 from .sheets import DATE, DECIMAL, ERRORS_SHEET, MONEY, TEXT, WHOLE, Problem, Problems, shown
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -43,50 +44,58 @@ class Reading:
     problems: list = field(default_factory=list)
 
 
-def open_workbook(data):
-    """Check the file and open it with openpyxl in read-only mode, formulas kept as formulas."""
-    check_file(data)
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds (KeyError, ValueError, XML errors) for a damaged file
-        raise WorkbookRejected(_("The file is damaged: Excel may repair it; save it again as .xlsx.")) from None
-
-
 def read_workbook(data, sheets, optional=()):
     """Read the sheets described by `sheets` from an uploaded workbook: rows and problems.
 
-    Raises WorkbookRejected when the file cannot be read at all. A sheet named in `optional` may be
+    Raises WorkbookRejected when the file cannot be read at all, or holds more than the limits allow
+    (WORKBOOK_MAX_ROWS data rows a sheet, WORKBOOK_MAX_CELLS cells a sheet, what its parts unpack
+    to): such a file is refused whole, never read in part. A sheet named in `optional` may be
     missing; any other missing sheet is a problem.
     """
-    workbook = open_workbook(data)
+    check_file(data)
     reading = Reading()
     problems = Problems()
+    budget = unpack_budget()
     try:
-        present = workbook.sheetnames
-        merged = merged_ranges(data, [sheet.name for sheet in sheets if sheet.name in present])
-        for sheet in sheets:
-            if sheet.name not in present:
-                if sheet.name not in optional:
-                    problems.at(sheet, None, None, "", _missing_sheet(sheet.name, present))
-                continue
-            for cells in merged.get(sheet.name, []):
-                problems.append(
-                    Problem(
-                        sheet=sheet.name,
-                        row=_first_row(cells),
-                        column="",
-                        value=cells,
-                        reason=_("cells %(cells)s are merged: unmerge them, one value a cell") % {"cells": cells},
-                        coordinate=cells.split(":")[0],
-                    )
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = workbook_parts(archive)
+            present = list(parts["sheets"])
+            wanted = [sheet for sheet in sheets if sheet.name in present]
+            texts, dates, durations = [], set(), set()
+            if wanted:
+                texts = shared_texts(archive, parts["strings"], budget)
+                dates, durations = date_styles(archive, parts["styles"], budget)
+            for sheet in sheets:
+                if sheet.name not in present:
+                    if sheet.name not in optional:
+                        problems.at(sheet, None, None, "", _missing_sheet(sheet.name, present))
+                    continue
+                stream = SheetStream(
+                    archive,
+                    parts["sheets"][sheet.name],
+                    sheet.name,
+                    texts=texts,
+                    dates=dates,
+                    durations=durations,
+                    epoch=parts["epoch"],
+                    budget=budget,
                 )
-            reading.rows[sheet.name] = _read_sheet(workbook[sheet.name], sheet, problems)
-    except (ParseError, etree.XMLSyntaxError):
-        # openpyxl streams the sheets: a part it cannot parse (bad XML, entities past expat's
-        # limits) shows only now.
-        raise WorkbookRejected(_("The file is damaged: Excel may repair it; save it again as .xlsx.")) from None
-    finally:
-        workbook.close()
+                reading.rows[sheet.name] = _read_sheet(stream, sheet, problems)
+                for cells in stream.merged:
+                    problems.append(
+                        Problem(
+                            sheet=sheet.name,
+                            row=_first_row(cells),
+                            column="",
+                            value=cells,
+                            reason=_("cells %(cells)s are merged: unmerge them, one value a cell") % {"cells": cells},
+                            coordinate=cells.split(":")[0],
+                        )
+                    )
+    except (etree.XMLSyntaxError, zipfile.BadZipFile, KeyError, IndexError, ValueError, EOFError, OSError):
+        # A part missing or that cannot be parsed, a cell naming a text the file does not have, a
+        # part whose content does not match its checksum: the file is damaged (or forged).
+        raise damaged() from None
     reading.problems = problems
     return reading
 
@@ -111,10 +120,11 @@ def _normal(text):
     return " ".join(str(text).split()).casefold()
 
 
-def _read_sheet(worksheet, sheet, problems):
-    rows = worksheet.iter_rows()
-    header = next(rows, None)
-    headers = [cell.value for cell in header] if header else []
+def _read_sheet(stream, sheet, problems):
+    rows = stream.rows()
+    first = next(rows, None)
+    header = first[1] if first and first[0] == 1 else {}
+    headers = [header.get(index) for index in range(max(header, default=-1) + 1)]
     if not any(value not in (None, "") for value in headers):
         problems.at(sheet, None, None, "", _("the sheet is empty: its first row must hold the column headers"))
         return []
@@ -148,15 +158,17 @@ def _read_sheet(worksheet, sheet, problems):
                 _("the column “%(header)s” is missing: keep the headers of the downloaded template")
                 % {"header": column.header},
             )
+    # The cells right of the template's last column are counted, never read.
+    stream.width = max(positions.values(), default=-1) + 1
     letters = {key: get_column_letter(index + 1) for key, index in positions.items()}
     result = []
-    for number, cells in enumerate(rows, start=2):
+    limit = settings.WORKBOOK_MAX_ROWS
+    for number, cells in rows:
         values, coordinates, empty = {}, {}, True
         for key, index in positions.items():
-            cell = cells[index] if index < len(cells) else None
-            value = cell.value if cell is not None else None
+            value = cells.get(index)
             coordinates[key] = f"{letters[key]}{number}"
-            if isinstance(value, str):
+            if isinstance(value, str) and not isinstance(value, Formula):
                 value = value.strip()
                 if value == "":
                     value = None
@@ -164,14 +176,14 @@ def _read_sheet(worksheet, sheet, problems):
                 empty = False
             # The cell's type, not its text, tells a formula: a title starting with "=" comes back
             # from a download as a text cell and is read as the text it is.
-            if (cell is not None and cell.data_type == "f") or _is_formula(value):
+            if isinstance(value, Formula):
                 values[key] = _FORMULA
                 problems.append(
                     Problem(
                         sheet.name,
                         number,
                         sheet.column(key).header,
-                        shown(getattr(value, "text", value)),
+                        shown(value),
                         _("cell %(cell)s holds a formula; paste values") % {"cell": coordinates[key]},
                         coordinates[key],
                     )
@@ -180,16 +192,14 @@ def _read_sheet(worksheet, sheet, problems):
             values[key] = value
         if empty:
             continue
-        if len(result) >= limits.MAX_ROWS:
-            problems.at(
-                sheet,
-                None,
-                None,
-                "",
-                _("the sheet has more than %(limit)s rows: split it into several workbooks")
-                % {"limit": f"{limits.MAX_ROWS:,}"},
+        if len(result) >= limit:
+            raise WorkbookRejected(
+                _(
+                    "The sheet “%(sheet)s” has more than %(limit)s rows; a workbook may have at most %(limit)s "
+                    "rows a sheet. Split it into several workbooks."
+                )
+                % {"sheet": sheet.name, "limit": f"{limit:,}"}
             )
-            break
         row = Row(sheet=sheet.name, number=number, values=values, cells=coordinates)
         _convert(sheet, row, problems)
         result.append(row)
@@ -201,10 +211,6 @@ class _Formula:
 
 
 _FORMULA = _Formula()
-
-
-def _is_formula(value):
-    return type(value).__name__ in {"ArrayFormula", "DataTableFormula"}
 
 
 def _convert(sheet, row, problems):

@@ -158,9 +158,19 @@ def test_focal_point_cannot_change_albanias_need_through_its_reference(world):
     data = workbook.build_workbook(user=world["focal"], cycle=world["cycle"])
     data = edit(data, {}, [new_row(Reference="AL-1", Title="Taken over")])
     outcome = workbook.upload_workbook(user=world["focal"], cycle=world["cycle"], data=data)
-    assert [p.reason for p in outcome.problems] == [
-        "the reference is taken by a need you may not see: choose another one"
-    ]
+    assert [p.reason for p in outcome.problems] == ["this reference cannot be used: choose another one"]
+
+
+def test_a_reference_of_another_partners_draft_is_refused_without_telling_it_exists(world):
+    data = workbook.build_workbook(user=world["focal"], cycle=world["cycle"])
+    data = edit(data, {}, [new_row(Reference="AL-1", Title="Taken over")])
+    before = state()
+    outcome = workbook.upload_workbook(user=world["focal"], cycle=world["cycle"], data=data)
+    (problem,) = outcome.problems
+    assert problem.reason == str(workbook.UNUSABLE_REFERENCE)
+    for telling in ("see", "taken", "draft"):
+        assert telling not in problem.reason
+    assert state() == before
 
 
 def test_adopted_need_is_frozen_and_a_closed_cycle_refuses_rows(world):
