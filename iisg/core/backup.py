@@ -11,6 +11,11 @@ The artefact is a .tar.gz with
 The manifest comes last, written once every file is in, so what it counts is what the archive holds
 even while the platform runs. A restore reads the whole artefact and checks it against its manifest
 before it changes anything.
+
+The artefact holds password hashes and TOTP keys: it is written owner-only (0600, in a
+0700 folder) and, with BACKUP_PASSPHRASE or BACKUP_KEY set, encrypted whole as a .tar.gz.enc
+(iisg.core.backup_encryption). The sessions are left out: they are live sign-ins, worth nothing to
+a restored platform and everything to whoever reads the file.
 """
 
 import contextlib
@@ -20,6 +25,7 @@ import os
 import shutil
 import signal
 import sqlite3
+import stat
 import subprocess
 import tarfile
 import tempfile
@@ -30,10 +36,12 @@ from pathlib import Path
 import django
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.db import connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
+from . import backup_encryption
 from .storage import file_sha256
 
 FORMAT = "iisg-backup"
@@ -41,6 +49,9 @@ VERSION = 1
 MANIFEST = "manifest.json"
 DATABASE_FILES = {"sqlite": "database.sqlite3", "postgresql": "database.dump"}
 ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+# Tables whose rows a backup leaves out (the table itself is kept, empty): who is signed in.
+LEFT_OUT = (Session._meta.db_table,)
+OWNER_ONLY_FILE, OWNER_ONLY_FOLDER = 0o600, 0o700
 # Connection options that libpq reads from the environment, as Django's own dbshell passes them.
 LIBPQ_OPTIONS = {
     "sslmode": "PGSSLMODE",
@@ -120,6 +131,9 @@ class BackupFailed(Exception):
 class Backup:
     path: Path
     manifest: dict
+    encrypted: bool
+    # The mode var/backups had, when it was open to others and the backup tightened it to 0700.
+    tightened_from: int | None = None
 
 
 @dataclass
@@ -129,6 +143,7 @@ class PreparedRestore:
     manifest: dict
     unpacked: Path
     using: str
+    encrypted: bool
     # Migrations of this code the artefact's database has not applied: run `migrate` after.
     unapplied: list = field(default_factory=list)
 
@@ -141,22 +156,32 @@ def folders():
     return {"documents": Path(settings.DOCUMENTS_ROOT), "media": Path(settings.MEDIA_ROOT)}
 
 
-def default_path():
-    return Path(settings.VAR_DIR) / "backups" / f"iisg-{timezone.now():%Y%m%dT%H%M%SZ}.tar.gz"
+def default_folder():
+    return Path(settings.VAR_DIR) / "backups"
+
+
+def default_path(*, encrypted):
+    suffix = ".tar.gz.enc" if encrypted else ".tar.gz"
+    return default_folder() / f"iisg-{timezone.now():%Y%m%dT%H%M%SZ}{suffix}"
 
 
 def create_backup(*, output=None, using="default"):
-    """Write one artefact holding the database, the documents (with the generated reports) and the
-    media, consistent while the platform runs, and return it with its manifest.
+    """Write one artefact holding the database (without the sessions), the documents (with the
+    generated reports) and the media, consistent while the platform runs, and return it with its
+    manifest. It is encrypted when BACKUP_PASSPHRASE or BACKUP_KEY is set.
 
-    The artefact appears under its name only once complete: a backup that fails half-way leaves
-    no file that looks like a backup.
+    The artefact is readable by its owner only from its first byte, and appears under its name only
+    once complete: a backup that fails half-way leaves no file that looks like a backup.
     """
     connection = connections[using]
     engine = _engine(connection.vendor)
-    path = Path(output) if output else default_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
+    try:
+        secret = backup_encryption.configured_secret()
+    except backup_encryption.EncryptionError as error:
+        raise BackupFailed(str(error)) from None
+    path = Path(output) if output else default_path(encrypted=secret is not None)
+    # Only the platform's own folder is tightened: a folder named by --output may be shared (/tmp).
+    tightened_from = _owner_only_folder(path.parent, tighten=output is None)
     # The work folder sits beside the artefact, on its disk: /tmp may be too small for the database.
     with tempfile.TemporaryDirectory(prefix=".iisg-backup-", dir=path.parent) as work:
         database = Path(work) / DATABASE_FILES[engine]
@@ -164,30 +189,63 @@ def create_backup(*, output=None, using="default"):
             migrations, tables = _dump_sqlite(connection, database)
         else:
             migrations, tables = _dump_postgresql(connection, database)
+        # mkstemp creates a new file of mode 0600 (or less, should the umask take more), never open
+        # to others, not even while it is written; fchmod makes it 0600 exactly, whatever the umask.
+        descriptor, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+        partial = Path(partial)
         try:
-            with tarfile.open(partial, "w:gz") as archive:
-                archive.add(database, arcname=database.name)
-                files = {name: _add_folder(archive, name, folder) for name, folder in folders().items()}
-                manifest = {
-                    "format": FORMAT,
-                    "version": VERSION,
-                    "created": timezone.now().isoformat(timespec="seconds"),
-                    "engine": engine,
-                    "django": django.get_version(),
-                    "database": {
-                        "file": database.name,
-                        "bytes": database.stat().st_size,
-                        "sha256": file_sha256(database),
-                    },
-                    "migrations": migrations,
-                    "tables": tables,
-                    "files": files,
-                }
-                _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=2).encode())
+            with open(descriptor, "wb") as file:
+                os.fchmod(file.fileno(), OWNER_ONLY_FILE)
+                with _sink(file, secret) as sink, tarfile.open(fileobj=sink, mode="w|gz") as archive:
+                    archive.add(database, arcname=database.name)
+                    files = {name: _add_folder(archive, name, folder) for name, folder in folders().items()}
+                    manifest = {
+                        "format": FORMAT,
+                        "version": VERSION,
+                        "created": timezone.now().isoformat(timespec="seconds"),
+                        "engine": engine,
+                        "django": django.get_version(),
+                        "database": {
+                            "file": database.name,
+                            "bytes": database.stat().st_size,
+                            "sha256": file_sha256(database),
+                        },
+                        "migrations": migrations,
+                        "tables": tables,
+                        "left_out": list(LEFT_OUT),
+                        "files": files,
+                    }
+                    _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=2).encode())
             partial.replace(path)
         finally:
             partial.unlink(missing_ok=True)
-    return Backup(path=path, manifest=manifest)
+    return Backup(path=path, manifest=manifest, encrypted=secret is not None, tightened_from=tightened_from)
+
+
+def _owner_only_folder(folder, *, tighten):
+    """Create the folder 0700 (its parents as the umask has them); when `tighten`, narrow an
+    existing folder open to others to 0700 and return the mode it had."""
+    if not folder.is_dir():
+        folder.mkdir(mode=OWNER_ONLY_FOLDER, parents=True, exist_ok=True)
+        os.chmod(folder, OWNER_ONLY_FOLDER)
+        return None
+    mode = stat.S_IMODE(folder.stat().st_mode)
+    if tighten and mode & ~OWNER_ONLY_FOLDER:
+        os.chmod(folder, OWNER_ONLY_FOLDER)
+        return mode
+    return None
+
+
+@contextlib.contextmanager
+def _sink(file, secret):
+    """Where the archive is written: the file itself, or an encrypting stream into it that writes
+    its last chunk once the archive is whole."""
+    if secret is None:
+        yield file
+        return
+    writer = backup_encryption.EncryptingWriter(file, secret)
+    yield writer
+    writer.finish()
 
 
 def restore_backup(*, path, using="default"):
@@ -210,11 +268,13 @@ def prepare_restore(*, path, using="default"):
     Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".iisg-restore-", dir=settings.VAR_DIR) as work:
         unpacked = Path(work)
-        manifest = _unpack(Path(path), unpacked)
+        manifest, encrypted = _unpack(Path(path), unpacked)
         check_manifest(manifest, engine=connection.vendor)
         unapplied = check_migrations(manifest)
         _check_contents(manifest, unpacked)
-        yield PreparedRestore(manifest=manifest, unpacked=unpacked, using=using, unapplied=unapplied)
+        yield PreparedRestore(
+            manifest=manifest, unpacked=unpacked, using=using, encrypted=encrypted, unapplied=unapplied
+        )
 
 
 def check_manifest(manifest, *, engine):
@@ -263,14 +323,18 @@ def restore_unpacked(prepared):
     ContentType.objects.clear_cache()
 
 
-def database_contents(cursor, tables):
-    """The migrations applied ({app: [names]}) and the rows of each table, read with a DB-API cursor."""
+def database_contents(cursor, tables, *, left_out=()):
+    """The migrations applied ({app: [names]}) and the rows of each table, read with a DB-API cursor;
+    the tables `left_out` count none (the dump holds them empty)."""
     cursor.execute("SELECT app, name FROM django_migrations ORDER BY app, name")
     migrations = {}
     for app, name in cursor.fetchall():
         migrations.setdefault(app, []).append(name)
     counts = {}
     for table in sorted(tables):
+        if table in left_out:
+            counts[table] = 0
+            continue
         cursor.execute(f"SELECT COUNT(*) FROM {_quote(table)}")
         counts[table] = cursor.fetchone()[0]
     return migrations, counts
@@ -292,7 +356,14 @@ def _dump_sqlite(connection, target):
             connection.connection.backup(copy)
         # A single self-contained file, whatever the live database's journal mode.
         copy.execute("PRAGMA journal_mode=DELETE")
-        return database_contents(copy.cursor(), _sqlite_tables(copy))
+        # Deleted rows would stay readable in the file's free pages: secure_delete overwrites them
+        # with zeros (cheaper than a VACUUM, which would also check every row's constraints again).
+        copy.execute("PRAGMA secure_delete=ON")
+        tables = _sqlite_tables(copy)
+        with copy:
+            for table in set(LEFT_OUT) & set(tables):
+                copy.execute(f"DELETE FROM {_quote(table)}")
+        return database_contents(copy.cursor(), tables)
     finally:
         copy.close()
 
@@ -303,10 +374,11 @@ def _dump_postgresql(connection, target):
         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         cursor.execute("SELECT pg_export_snapshot()")
         snapshot = cursor.fetchone()[0]
-        contents = database_contents(cursor, connection.introspection.table_names(cursor))
+        contents = database_contents(cursor, connection.introspection.table_names(cursor), left_out=LEFT_OUT)
+        left_out = [f"--exclude-table-data={table}" for table in LEFT_OUT]
         _run_libpq(
             "pg_dump",
-            ["--format=custom", f"--snapshot={snapshot}", f"--file={target}"],
+            ["--format=custom", f"--snapshot={snapshot}", *left_out, f"--file={target}"],
             connection.settings_dict,
         )
     return contents
@@ -460,8 +532,9 @@ def _add_folder(archive, name, folder):
 
 
 def _unpack(path, work):
-    """Extract the whole artefact into `work` and return its manifest; a damaged or foreign
-    archive is refused."""
+    """Extract the whole artefact into `work` and return its manifest and whether it was encrypted;
+    a damaged, foreign or altered archive, or an encrypted one the configured secret does not open,
+    is refused."""
     if not path.is_file():
         raise BackupRefused(f"No backup at {path}.")
     allowed = {MANIFEST, *DATABASE_FILES.values()}
@@ -472,14 +545,28 @@ def _unpack(path, work):
                 raise BackupRefused(f"The backup holds an unexpected entry {member.name!r}: it is not ours.")
             yield member
 
+    def extract(archive):
+        # The "data" filter refuses absolute paths, "..", links out of the folder and devices.
+        archive.extractall(work, members=ours(archive), filter="data")
+
     try:
-        with tarfile.open(path, "r:gz") as archive:
-            # The "data" filter refuses absolute paths, "..", links out of the folder and devices.
-            archive.extractall(work, members=ours(archive), filter="data")
+        with open(path, "rb") as file:
+            encrypted = backup_encryption.is_encrypted(file)
+            if encrypted:
+                reader = backup_encryption.DecryptingReader(file, backup_encryption.configured_secret())
+                with tarfile.open(fileobj=reader, mode="r|gz") as archive:
+                    extract(archive)
+                # The archive may end before the file does: what follows must authenticate too.
+                reader.finish()
+            else:
+                with tarfile.open(fileobj=file, mode="r:gz") as archive:
+                    extract(archive)
+    except backup_encryption.EncryptionError as error:
+        raise BackupRefused(f"{error} Nothing was changed.") from None
     except (tarfile.TarError, EOFError, zlib.error, OSError) as error:
         raise BackupRefused(f"The backup is damaged or incomplete ({error}). Nothing was changed.") from None
     try:
-        return json.loads((work / MANIFEST).read_text())
+        return json.loads((work / MANIFEST).read_text()), encrypted
     except (FileNotFoundError, ValueError):
         raise BackupRefused("The backup has no readable manifest: it is damaged or incomplete.") from None
 

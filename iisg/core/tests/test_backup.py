@@ -3,13 +3,17 @@ or one of the other engine, is refused before anything changes."""
 
 import io
 import json
+import os
 import re
 import shutil
+import stat
 import tarfile
 from unittest import mock
 
 import pytest
 from django.apps import apps
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -122,6 +126,86 @@ def test_the_default_backup_goes_under_var_backups(settings):
     made = backup.create_backup()
     assert made.path.parent == settings.VAR_DIR / "backups"
     assert re.fullmatch(r"iisg-\d{8}T\d{6}Z\.tar\.gz", made.path.name)
+
+
+def mode(path):
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def open_umask():
+    """A umask that lets everyone read what is created: the backup must not rely on a strict one."""
+    previous = os.umask(0)
+    yield
+    os.umask(previous)
+
+
+def test_a_backup_is_its_owners_only_from_its_first_byte_whatever_the_umask(settings, monkeypatch, open_umask):
+    build_platform(settings)
+    add_folder, seen = backup._add_folder, []
+
+    def add_folder_and_look(archive, name, folder):
+        seen.extend(mode(path) for path in (settings.VAR_DIR / "backups").glob(".*.partial"))
+        return add_folder(archive, name, folder)
+
+    monkeypatch.setattr(backup, "_add_folder", add_folder_and_look)
+
+    made = backup.create_backup()
+
+    assert seen == [0o600, 0o600]
+    assert mode(made.path) == 0o600
+    assert mode(settings.VAR_DIR / "backups") == 0o700
+    assert made.tightened_from is None
+
+
+def test_a_backup_folder_open_to_others_is_tightened_and_the_command_says_so(settings):
+    folder = settings.VAR_DIR / "backups"
+    folder.mkdir(parents=True)
+    folder.chmod(0o755)
+    out = io.StringIO()
+
+    call_command("backup", stdout=out)
+
+    assert mode(folder) == 0o700
+    assert f"{folder} was open to other users (0755): now 0700" in out.getvalue()
+    assert [mode(path) for path in folder.iterdir()] == [0o600]
+
+
+def test_a_folder_named_by_output_is_left_as_it_is_and_a_missing_one_made_owner_only(tmp_path, open_umask):
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+
+    in_shared = backup.create_backup(output=shared / "platform.tar.gz")
+    in_new = backup.create_backup(output=tmp_path / "new" / "platform.tar.gz")
+
+    assert (mode(shared), mode(in_shared.path)) == (0o755, 0o600)
+    assert (mode(in_new.path.parent), mode(in_new.path)) == (0o700, 0o600)
+    assert in_shared.tightened_from is None
+
+
+def database_file_bytes(path):
+    with tarfile.open(path, "r:gz") as archive:
+        return archive.extractfile(backup.DATABASE_FILES[connection.vendor]).read()
+
+
+def test_a_backup_holds_no_session_and_a_restore_signs_everyone_out(settings, tmp_path):
+    build_platform(settings)
+    signed_in = SessionStore()
+    signed_in["_auth_user_id"] = str(factories.UserFactory().pk)
+    signed_in.create()
+    rows = every_row()
+
+    made = backup.create_backup(output=tmp_path / "platform.tar.gz")
+
+    assert made.manifest["tables"][Session._meta.db_table] == 0
+    assert made.manifest["left_out"] == [Session._meta.db_table]
+    assert signed_in.session_key.encode() not in database_file_bytes(made.path)
+    change_everything(settings)
+    out = io.StringIO()
+    call_command("restore", str(made.path), yes=True, stdout=out)
+    assert not Session.objects.exists()
+    assert every_row() == {**rows, "sessions.Session": []}
+    assert "nobody is signed in" in out.getvalue()
 
 
 def test_restore_asks_for_yes_when_stdin_is_not_a_terminal(settings, tmp_path, monkeypatch):
