@@ -47,8 +47,14 @@ if MODE == "production":
         raise ImproperlyConfigured("DEBUG must be off in production.")
     if SECRET_KEY == _DEFAULT_SECRET_KEY:
         raise ImproperlyConfigured("Set SECRET_KEY: the default key is for the embedded mode only.")
+    # Django's own deployment check asks for 50 characters: a shorter key can be guessed offline
+    # from one signed cookie.
+    if len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured("SECRET_KEY is too short: use at least 50 random characters.")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("Set ALLOWED_HOSTS in production.")
+    if "*" in ALLOWED_HOSTS:
+        raise ImproperlyConfigured("ALLOWED_HOSTS must name the hosts: '*' is refused in production.")
     if not env("DATABASE_URL"):
         raise ImproperlyConfigured("Set DATABASE_URL (PostgreSQL) in production.")
 
@@ -67,13 +73,14 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "simple_history",
     # Background jobs (the IATI import): Django 6's tasks framework, backported, with its database
-    # queue; `manage.py db_worker` runs them (make run starts one).
+    # queue; `manage.py job_worker` runs them (make run starts one).
     "django_tasks",
     "django_tasks_db",
-    # Security: login lock-out after repeated failures, optional TOTP second factor for staff.
+    # Security: login lock-out after repeated failures, TOTP second factor with recovery codes.
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "iisg.core",
     "iisg.directory",
     "iisg.needs",
@@ -87,7 +94,6 @@ INSTALLED_APPS = [
     "iisg.demo",
     # The REST API (iisg.api and each app's api/ package), its OpenAPI description and Swagger UI.
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -98,6 +104,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # One log line per request (iisg.request) with a request id; early, so it times nearly everything.
     "iisg.core.middleware.RequestLogMiddleware",
+    # A locked or unreachable database, or a disk refusing a file: 503 with Retry-After, not a 500.
+    "iisg.core.unavailable.UnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -106,6 +114,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the user, the second factor and the messages: they end a session past its limits (saying
+    # why on the sign-in page) and send the Secretariat to enrol a second factor.
+    "iisg.core.middleware.SessionLimitsMiddleware",
+    "iisg.core.twofactor.TwoFactorRequiredMiddleware",
+    "iisg.core.middleware.PermissionsPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -146,7 +159,9 @@ else:
                 # lock at the start of a transaction instead of failing half-way with "locked".
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                # How long a request waits for another's write lock before it answers 503
+                # (iisg.core.unavailable): a few seconds a person waits for, not twenty.
+                "timeout": 5,
             },
         }
     }
@@ -159,12 +174,19 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Jobs wait in the database until the worker takes them: no broker to install.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running job holds a lease its worker renews (iisg.core.jobs); once it expired, the job's worker
+# is taken as dead and the job marked failed. A job queued this long is stuck: the Secretariat may
+# mark it failed. On SIGTERM, `manage.py job_worker` stops within JOB_STOP_SECONDS.
+JOB_LEASE_SECONDS = int(env("JOB_LEASE_SECONDS", "60"))
+JOB_QUEUED_STUCK_SECONDS = int(env("JOB_QUEUED_STUCK_SECONDS", "3600"))
+JOB_STOP_SECONDS = int(env("JOB_STOP_SECONDS", "10"))
 
 # The REST API: reads for anyone (narrowed by iisg.core.permissions), writes only with a token.
 REST_FRAMEWORK = {
     # The token first: a request without credentials then answers 401 with WWW-Authenticate: Token.
+    # Our tokens (iisg.api.models), kept as digests and expiring, not DRF's plain-text authtoken.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "iisg.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["iisg.api.permissions.RulePermission"],
@@ -219,11 +241,16 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": env("IISG_CACHE_DIR", str(VAR_DIR / "cache")),
+        # Past MAX_ENTRIES the file cache deletes a third of its entries at random; a running job's
+        # lease renewal must not be among them (iisg.core.jobs), so the bound is far above use.
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
     }
 }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # The similarity validator misses the username doubled or reversed ("focalfocal").
+    {"NAME": "iisg.core.passwords.UsernameInPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -242,6 +269,10 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Documents (product files) are kept apart from MEDIA_ROOT and never served as media: they leave
 # only through the download view, which checks who may see them (iisg.core.storage).
 DOCUMENTS_ROOT = Path(env("DOCUMENTS_ROOT", str(VAR_DIR / "documents")))
+# `manage.py backup` encrypts with one of these when set, and `restore` needs the same one
+# (iisg.core.backup_encryption): a passphrase (scrypt) or a key, 32 bytes in base64.
+BACKUP_PASSPHRASE = env("BACKUP_PASSPHRASE")
+BACKUP_KEY = env("BACKUP_KEY")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -259,6 +290,9 @@ if MODE == "embedded":
 WHITENOISE_AUTOREFRESH = DEBUG
 
 LOGIN_URL = "admin:login"
+# Where a sign-in goes when its `next` is missing or refused (another host): the back office, the
+# only place to sign in (its form admits staff only).
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Security ---------------------------------------------------------------------------------------
 # django-axes checks every login first: after AXES_FAILURE_LIMIT wrong passwords for one username
@@ -269,10 +303,16 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+# Guesses spread over many addresses: a username is also locked out, from every address, after this
+# many failures from all of them together within the cool-off. django-axes 8 compares every lockout
+# parameter with the one AXES_FAILURE_LIMIT, so this second limit is counted by our handler.
+AXES_USERNAME_FAILURE_LIMIT = int(env("AXES_USERNAME_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+AXES_HANDLER = "iisg.core.accounts.LockOutHandler"
+# The lock-out page for people, JSON for the API (iisg.core.accounts.lock_out_response).
+AXES_LOCKOUT_CALLABLE = "iisg.core.accounts.lock_out_response"
 # How many proxies (a TLS terminator, a load balancer) stand between the users and gunicorn: the
 # client's address is then read from X-Forwarded-For that many entries from the right
 # (iisg.core.clients). 0, the default, trusts no header: the address is the connection's.
@@ -283,6 +323,18 @@ AXES_CLIENT_IP_CALLABLE = "iisg.core.clients.client_address"
 # The TOTP secrets stay out of the back office's device pages once a device exists.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 OTP_TOTP_ISSUER = "IISG Platform"
+# API tokens (iisg.api): the longest a token may work, in days; each one names its own last day.
+API_TOKEN_MAX_DAYS = int(env("API_TOKEN_MAX_DAYS", "90"))
+if API_TOKEN_MAX_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_MAX_DAYS counts days: 1 or more.")
+# The Secretariat and superusers must sign in with a second factor (iisg.core.twofactor): on in
+# production; off in the embedded mode, where `make run`'s demo logins sign in with the password.
+OTP_REQUIRED_FOR_STAFF = env_bool("OTP_REQUIRED_FOR_STAFF", MODE == "production")
+# Sessions (iisg.core.middleware.SessionLimitsMiddleware): signed out this long after signing in,
+# whatever happens, and after this long without a request. The cookie dies with the absolute limit.
+SESSION_ABSOLUTE_HOURS = int(env("SESSION_ABSOLUTE_HOURS", "12"))
+SESSION_IDLE_MINUTES = int(env("SESSION_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
 
 # Content Security Policy (django-csp): scripts only from our static files, never inline; nothing
 # from another host; no plugins, no framing.
@@ -320,6 +372,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The largest IATI activity file the back office accepts for import, in bytes.
 IATI_UPLOAD_MAX_BYTES = int(env("IATI_UPLOAD_MAX_BYTES", str(300 * 1024 * 1024)))
+
+# What one uploaded Excel workbook (needs, actions) may hold; a file past a limit is refused whole
+# (iisg.core.workbook). Rows: data rows a sheet (the platform must take 5,000). Cells: a sheet's
+# cells, every column counted. Sizes: what one part of the .xlsx (a sheet), and all of them, unpack
+# to; a 10,000-row needs sheet unpacks to about 15 MB.
+WORKBOOK_MAX_ROWS = int(env("WORKBOOK_MAX_ROWS", "10000"))
+WORKBOOK_MAX_CELLS = int(env("WORKBOOK_MAX_CELLS", "300000"))
+WORKBOOK_MAX_PART_SIZE = int(env("WORKBOOK_MAX_PART_SIZE", str(64 * 1024 * 1024)))
+WORKBOOK_MAX_UNPACKED_SIZE = int(env("WORKBOOK_MAX_UNPACKED_SIZE", str(128 * 1024 * 1024)))
+# A workbook with more data rows than this (all its sheets together) is checked and applied by the
+# job worker, its page following the progress, rather than inside the web request.
+WORKBOOK_BACKGROUND_ROWS = int(env("WORKBOOK_BACKGROUND_ROWS", "2000"))
 
 # The platform as IATI publisher (the IISG Secretariat): its IATI organisation identifier reports the
 # actions that have no reporting organisation of their own, and prefixes the IATI identifiers of the

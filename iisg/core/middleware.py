@@ -1,4 +1,8 @@
-"""One log line per request, and a request id that ties it to the other lines of that request."""
+"""What every request passes through: one log line with a request id, the limits of a signed-in
+session, and the Permissions-Policy header. (The second factor the Secretariat must use is
+iisg.core.twofactor's.)
+
+The logging configuration loads this module before the apps are ready: it imports no model."""
 
 import contextvars
 import logging
@@ -7,7 +11,13 @@ import time
 import uuid
 from urllib.parse import quote
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.utils.functional import LazyObject, empty
+from django.utils.translation import ngettext
 
 logger = logging.getLogger("iisg.request")
 
@@ -81,3 +91,84 @@ class RequestIdFilter(logging.Filter):
         if request_id and not hasattr(record, "request_id"):
             record.request_id = request_id
         return True
+
+
+# Sessions -----------------------------------------------------------------------------------------
+# When the session's user signed in and when it was last seen, in seconds since the epoch.
+SIGNED_IN_AT = "iisg_signed_in_at"
+LAST_SEEN = "iisg_last_seen"
+# The last request is noted to the minute: writing the session on every request would cost a write
+# a page, and a minute more or less of idle time changes nothing.
+LAST_SEEN_STEP = 60
+
+
+@receiver(user_logged_in, dispatch_uid="iisg_session_signed_in_at")
+def note_sign_in(sender, request, user, **kwargs):
+    """Start the session's clocks at the sign-in itself (a second sign-in keeps the session's data)."""
+    now = int(time.time())
+    request.session[SIGNED_IN_AT] = request.session[LAST_SEEN] = now
+
+
+class SessionLimitsMiddleware:
+    """Sign a session out SESSION_ABSOLUTE_HOURS after its sign-in, whatever it does, and after
+    SESSION_IDLE_MINUTES without a request (ASVS 3.3), and say which on the sign-in page.
+
+    Only sessions: an API token is not a session and never passes here signed in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = request.session
+        if session.get(SESSION_KEY) is not None:
+            now = int(time.time())
+            reason = expiry_of(session, now)
+            if reason is not None:
+                logout(request)
+                messages.warning(request, reason)
+            elif SIGNED_IN_AT not in session:
+                # A session from before these limits: its clocks start now.
+                session[SIGNED_IN_AT] = session[LAST_SEEN] = now
+            elif now - session[LAST_SEEN] >= LAST_SEEN_STEP:
+                session[LAST_SEEN] = now
+        return self.get_response(request)
+
+
+def expiry_of(session, now):
+    """Why the session is over at `now`, or None while it lasts."""
+    hours, minutes = settings.SESSION_ABSOLUTE_HOURS, settings.SESSION_IDLE_MINUTES
+    if now - session.get(SIGNED_IN_AT, now) >= hours * 3600:
+        return ngettext(
+            "You were signed out %(hours)d hour after signing in, the longest a session lasts. Sign in again.",
+            "You were signed out %(hours)d hours after signing in, the longest a session lasts. Sign in again.",
+            hours,
+        ) % {"hours": hours}
+    if now - session.get(LAST_SEEN, now) >= minutes * 60:
+        return ngettext(
+            "You were signed out after %(minutes)d minute without activity. Sign in again.",
+            "You were signed out after %(minutes)d minutes without activity. Sign in again.",
+            minutes,
+        ) % {"minutes": minutes}
+    return None
+
+
+# Headers ------------------------------------------------------------------------------------------
+# No page of the platform uses these browser features: a script that got in cannot either.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone", "payment", "usb",
+    )
+)  # fmt: skip
+
+
+class PermissionsPolicyMiddleware:
+    """Send the Permissions-Policy header on every response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response

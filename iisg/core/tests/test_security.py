@@ -131,6 +131,46 @@ def test_a_success_clears_the_failures(client, staff):
         assert log_in(client, "anna", "wrong-password").status_code == 200
 
 
+def test_a_username_is_locked_out_from_every_address_after_20_failures_from_many(client, staff):
+    for attempt in range(19):
+        assert log_in(client, "anna", "wrong-password", meta={"REMOTE_ADDR": f"203.0.113.{attempt}"}).status_code == 200
+    assert log_in(client, "anna", "wrong-password", meta={"REMOTE_ADDR": "203.0.113.19"}).status_code == 429
+
+    locked = log_in(client, "anna", PASSWORD, meta={"REMOTE_ADDR": "192.0.2.44"})
+
+    assert locked.status_code == 429
+    assert "This account is locked after 20 failed login attempts from several addresses" in locked.text
+    assert not logged_in(client)
+
+
+def test_failures_from_many_addresses_below_the_username_limit_do_not_lock_the_username(client, staff):
+    for attempt in range(19):
+        log_in(client, "anna", "wrong-password", meta={"REMOTE_ADDR": f"203.0.113.{attempt}"})
+    assert log_in(client, "anna", PASSWORD, meta={"REMOTE_ADDR": "192.0.2.44"}).status_code == 302
+
+
+def test_the_username_limit_is_read_from_the_settings(client, staff, settings):
+    settings.AXES_USERNAME_FAILURE_LIMIT = 3
+    for attempt in range(3):
+        log_in(client, "anna", "wrong-password", meta={"REMOTE_ADDR": f"203.0.113.{attempt}"})
+    assert log_in(client, "anna", PASSWORD, meta={"REMOTE_ADDR": "192.0.2.44"}).status_code == 429
+
+
+def test_the_api_answers_a_lock_out_in_json_with_retry_after(staff):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    for _attempt in range(5):
+        api.post(reverse("api:token"), {"username": "anna", "password": "wrong-password"})
+
+    locked = api.post(reverse("api:token"), {"username": "anna", "password": PASSWORD})
+
+    assert locked.status_code == 429
+    assert locked["Content-Type"] == "application/json"
+    assert locked.json() == {"detail": "Too many wrong passwords for this account: try again in 15 minutes."}
+    assert locked["Retry-After"] == "900"
+
+
 # Lifting a lock-out
 
 
@@ -154,6 +194,19 @@ def test_the_secretariat_sees_who_is_locked_out_and_lifts_it(client, staff):
     done = manager.post(ACCOUNTS, {"action": "lift_lock_out", "_selected_action": [staff.pk]}, follow=True)
     assert "Lock-out lifted: anna. They may log in again." in done.text
     assert not AccessAttempt.objects.filter(username="anna").exists()
+    assert log_in(client, "anna", PASSWORD).status_code == 302
+
+
+def test_the_secretariat_sees_a_username_locked_out_from_every_address(client, staff, settings):
+    settings.AXES_USERNAME_FAILURE_LIMIT = 3
+    for attempt in range(3):
+        log_in(client, "anna", "wrong-password", meta={"REMOTE_ADDR": f"203.0.113.{attempt}"})
+    manager = Client()
+    manager.force_login(f.user_with(Role.SECRETARIAT))
+    listed = manager.get(ACCOUNTS).context["cl"].result_list
+    assert [account.username for account in listed if account.locked_out] == ["anna"]
+
+    manager.post(ACCOUNTS, {"action": "lift_lock_out", "_selected_action": [staff.pk]})
     assert log_in(client, "anna", PASSWORD).status_code == 302
 
 
@@ -201,6 +254,34 @@ def test_weak_passwords_are_refused(password):
         validate_password(password, user)
 
 
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [
+        ("focal", "focalfocal2026"),
+        ("focal", "Lacof-harbour-2026"),
+        ("focal_point", "FocalPoint-harbour"),
+        ("Anna", "my name is ANNA, 2026"),
+    ],
+    ids=["doubled", "reversed", "without-the-underscore", "other-case"],
+)
+def test_a_password_containing_the_username_is_refused(username, password):
+    with pytest.raises(ValidationError, match="The password contains the username"):
+        validate_password(password, f.UserFactory.build(username=username))
+
+
+def test_a_very_short_username_inside_an_ordinary_word_is_no_reason_to_refuse():
+    validate_password("Ohrid lake at dawn, 7 boats", f.UserFactory.build(username="at"))
+
+
+def test_the_secretariat_cannot_give_a_login_its_username_doubled_as_password(client):
+    client.force_login(f.UserFactory(roles=[Role.SECRETARIAT]))
+    user = f.UserFactory(username="focal")
+    url = reverse("admin:auth_user_password_change", args=[user.pk])
+    response = client.post(url, {"password1": "focalfocal2026", "password2": "focalfocal2026"})
+    assert response.status_code == 200
+    assert "The password contains the username" in response.text
+
+
 def test_a_long_uncommon_password_passes():
     validate_password("Ohrid lake at dawn, 7 boats", f.UserFactory.build(username="anna"))
 
@@ -235,6 +316,13 @@ def current_code(device, offset=0):
 @pytest.fixture
 def device(staff):
     return TOTPDevice.objects.create(user=staff, name="Authenticator app", confirmed=True)
+
+
+def test_a_refused_next_after_signing_in_goes_to_the_back_office(client, staff):
+    url = f"{LOGIN}?next=https://evil.example/"
+    response = client.post(url, {"username": "anna", "password": PASSWORD, "next": "https://evil.example/"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
 
 
 def test_staff_without_a_device_log_in_with_the_password_alone(client, staff):
@@ -326,7 +414,8 @@ def test_a_staff_user_enrols_a_device_with_a_first_code_then_needs_it_to_log_in(
 
     pending.throttle_reset()
     confirmed = client.post(reverse("two-factor"), {"code": current_code(pending)})
-    assert confirmed.status_code == 302
+    assert confirmed.status_code == 200
+    assert "Your recovery codes" in confirmed.text
     pending.refresh_from_db()
     assert pending.confirmed
 
@@ -340,13 +429,14 @@ def test_a_staff_user_removes_their_device_with_a_current_code(client, device):
     page = client.get(reverse("two-factor"))
     assert "Two-factor authentication is on" in page.text
 
-    refused = client.post(reverse("two-factor"), {"code": current_code(device, offset=10)})
+    refused = client.post(reverse("two-factor"), {"action": "remove", "remove-code": current_code(device, offset=10)})
     assert "This code is not right" in refused.text
     assert TOTPDevice.objects.filter(user=device.user).exists()
     device.refresh_from_db()
     device.throttle_reset()
 
-    assert client.post(reverse("two-factor"), {"code": current_code(device)}).status_code == 302
+    removed = client.post(reverse("two-factor"), {"action": "remove", "remove-code": current_code(device)})
+    assert removed.status_code == 302
     assert not TOTPDevice.objects.filter(user=device.user).exists()
 
 
@@ -376,3 +466,10 @@ def test_every_page_carries_the_content_security_policy_and_the_other_headers(cl
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("path", ["/", "/admin/login/", "/api/", "/no-such-page/"])
+def test_every_response_turns_off_the_browser_features_no_page_uses(client, path):
+    policy = client.get(path)["Permissions-Policy"]
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert f"{feature}=()" in policy

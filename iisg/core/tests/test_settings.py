@@ -42,7 +42,10 @@ def run_manage(*args, **env):
             {"SECRET_KEY": "embedded-mode-only-not-secret"},
             "Set SECRET_KEY: the default key is for the embedded mode only.",
         ),
+        ({"SECRET_KEY": "x" * 49}, "SECRET_KEY is too short: use at least 50 random characters."),
         ({"ALLOWED_HOSTS": ""}, "Set ALLOWED_HOSTS in production."),
+        ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS must name the hosts: '*' is refused in production."),
+        ({"ALLOWED_HOSTS": "iisg.example.org,*"}, "ALLOWED_HOSTS must name the hosts: '*' is refused in production."),
         ({"DATABASE_URL": ""}, "Set DATABASE_URL (PostgreSQL) in production."),
     ],
 )
@@ -100,7 +103,37 @@ def test_production_login_lock_out_and_password_rules():
     assert (values["limit"], values["cooloff"], values["lock"]) == (5, 900, [["username", "ip_address"]])
     length = next(v for v in values["validators"] if v["NAME"].endswith("MinimumLengthValidator"))
     assert length["OPTIONS"] == {"min_length": 12}
-    assert len(values["validators"]) == 4
+    assert len(values["validators"]) == 5
+
+
+SESSION_AND_SECOND_FACTOR = (
+    "import json; from django.conf import settings as s; print(json.dumps({name: getattr(s, name) for name in "
+    "['SESSION_ABSOLUTE_HOURS', 'SESSION_IDLE_MINUTES', 'SESSION_COOKIE_AGE', 'OTP_REQUIRED_FOR_STAFF', "
+    "'AXES_USERNAME_FAILURE_LIMIT', 'LOGIN_REDIRECT_URL']}))"
+)
+
+
+def test_production_sessions_last_12_hours_at_most_30_minutes_idle_and_staff_need_a_second_factor():
+    result = run_manage("shell", "--no-imports", "-c", SESSION_AND_SECOND_FACTOR, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "SESSION_ABSOLUTE_HOURS": 12,
+        "SESSION_IDLE_MINUTES": 30,
+        "SESSION_COOKIE_AGE": 12 * 3600,
+        "OTP_REQUIRED_FOR_STAFF": True,
+        "AXES_USERNAME_FAILURE_LIMIT": 20,
+        "LOGIN_REDIRECT_URL": "admin:index",
+    }
+
+
+def test_the_embedded_mode_keeps_the_demo_logins_signing_in_with_a_password_and_reads_the_limits_from_env(tmp_path):
+    env = {"IISG_VAR_DIR": str(tmp_path), "SESSION_IDLE_MINUTES": "10", "SESSION_ABSOLUTE_HOURS": "8"}
+    result = run_manage("shell", "--no-imports", "-c", SESSION_AND_SECOND_FACTOR, **env)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert (values["SESSION_IDLE_MINUTES"], values["SESSION_ABSOLUTE_HOURS"]) == (10, 8)
+    assert values["SESSION_COOKIE_AGE"] == 8 * 3600
+    assert values["OTP_REQUIRED_FOR_STAFF"] is False
 
 
 def test_the_embedded_default_is_sqlite_in_wal_mode_under_var(tmp_path):
