@@ -77,10 +77,31 @@ class ResponseRows:
         refused_as_forbidden(lambda: services.withdraw_response(user=request.user, response=response))
 
 
+class FunderChecked:
+    """A participation formset that names, on its row, a funder the user may not name (see
+    services.refuse_funder), instead of refusing the whole form once it is saved."""
+
+    user = None
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if not form.has_changed() or self._should_delete_form(form) or form.errors:
+                continue
+            try:
+                services.refuse_funder(user=self.user, row=form.instance)
+            except WorkflowError as refusal:
+                form.add_error("organisation", str(refusal))
+
+
 class ParticipationInline(RuleTabularInline):
     model = ActionOrganisation
     fields = ["organisation", "role"]
     autocomplete_fields = ["organisation"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (FunderChecked, formset), {"user": request.user})
 
 
 class SectorInline(RuleTabularInline):

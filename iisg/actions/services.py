@@ -109,6 +109,22 @@ def refuse_change(*, user, action):
         )
 
 
+def refuse_funder(*, user, row):
+    """Raise NotAllowed when a donor names another organisation than its own as a funder of an
+    action (a participation `row`): the funders are the action's donors in the support mapping, so
+    a donor speaks only for itself. An implementer names the donors that fund what it implements,
+    and the Secretariat anyone. Asked for each new or changed participation create_action,
+    update_action and save_row write, whichever door it came through."""
+    viewer = viewer_of(user)
+    if row.role != OrganisationRole.FUNDING or Role.DONOR not in viewer.roles or viewer.is_secretariat:
+        return
+    if row.organisation_id != viewer.organisation_id:
+        raise NotAllowed(
+            _("A donor names only its own organisation as a funder: “%(organisation)s” is not yours.")
+            % {"organisation": row.organisation.name}
+        )
+
+
 @transaction.atomic
 def create_action(
     *,
@@ -284,6 +300,8 @@ def _replace(*, user, action, kind, rows, reason, rates):
         except ValidationError as error:
             errors.update({f"{kind}[{index}].{field}": messages for field, messages in error.message_dict.items()})
             continue
+        if changed and isinstance(row, ActionOrganisation):
+            refuse_funder(user=user, row=row)
         key = _natural_key(row)
         if key is not None and key in seen:
             errors[f"{kind}[{index}]"] = [_("The same row is also at position %(index)s.") % {"index": seen[key]}]
@@ -333,6 +351,10 @@ def save_row(*, user, row, comment=""):
     action = Action.objects.select_for_update().get(pk=row.action_id)
     refuse_change(user=user, action=action)
     _prepare(row, action)
+    if isinstance(row, ActionOrganisation):
+        stored = ActionOrganisation.objects.filter(pk=row.pk).first() if row.pk else None
+        if stored is None or _natural_key(stored) != _natural_key(row):
+            refuse_funder(user=user, row=row)
     if _natural_key(row) is not None:
         others = type(row).objects.filter(action=action).exclude(pk=row.pk)
         if any(_natural_key(other) == _natural_key(row) for other in others):

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from iisg.core.permissions import visible
+from iisg.core.choices import Verb
+from iisg.core.permissions import can, visible
 
 
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
@@ -9,6 +10,23 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return visible(self.context["request"].user, super().get_queryset())
+
+
+class VisibleReferenceField(serializers.PrimaryKeyRelatedField):
+    """A read-only reference, by id, that is null to a user who may not see the record it names (a
+    product adopted by a decision of a meeting whose event is unpublished): the id alone would tell
+    that the record exists. The view loads the referenced record with what its rule reads."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def use_pk_only_optimization(self):
+        return False
+
+    def to_representation(self, value):
+        return value.pk if can(self.context["request"].user, Verb.VIEW, value) else None
 
 
 class ExpectedVersionField(serializers.IntegerField):

@@ -3,6 +3,7 @@
 from django.db.models import Q
 
 from iisg.core.permissions import VIEW, Rule
+from iisg.events.rules import EventRule
 
 from .choices import ProductStatus
 
@@ -28,8 +29,9 @@ class ProductRule(Rule):
 
 
 RULES = {
-    "governance.meeting": Rule(),
-    "governance.decision": Rule(),
+    # A meeting and its decisions are public while their event is published.
+    "governance.meeting": EventRule("event__"),
+    "governance.decision": EventRule("meeting__event__"),
     "governance.product": ProductRule(),
     "governance.productversion": ProductRule("product__"),
 }

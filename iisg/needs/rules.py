@@ -2,13 +2,27 @@
 
 from django.db.models import Q
 
+from iisg.core.choices import Role
 from iisg.core.permissions import ADD, CHANGE, DELETE, EVERYTHING, NOTHING, REVIEW, VIEW, WRITE, MembersRead, Rule
 
 from .choices import PRIVATE_STATUSES, CycleStatus, NeedStatus
 
+# Who reads the needs the Secretariat rejected: those who map them (the Board and Support Groups,
+# the partners' focal points). Donors and implementers answer needs with responses, and a rejected
+# need takes none: what a partner asked for and was refused is not theirs to read.
+READ_REJECTED = frozenset({Role.MEMBER, Role.FOCAL_POINT})
+
+
+def _hidden_from(viewer):
+    """The statuses of the other partners' needs a member may not read."""
+    if viewer.roles & READ_REJECTED:
+        return PRIVATE_STATUSES
+    return (*PRIVATE_STATUSES, NeedStatus.REJECTED)
+
 
 class NeedRule(Rule):
-    """Drafts and returned needs stay with their partner and the Secretariat; adopted needs are frozen."""
+    """Drafts and returned needs stay with their partner and the Secretariat; rejected needs are not
+    shown to donors and implementers; adopted needs are frozen."""
 
     def allows(self, viewer, verb, obj):
         own = viewer.is_focal_point and obj.partner_id == viewer.partner_id
@@ -16,7 +30,7 @@ class NeedRule(Rule):
         frozen = obj.status == NeedStatus.ADOPTED
         cycle_open = obj.cycle_id is not None and obj.cycle.status == CycleStatus.OPEN
         if verb == VIEW:
-            return viewer.is_secretariat or own or (viewer.is_member and not private)
+            return viewer.is_secretariat or own or (viewer.is_member and obj.status not in _hidden_from(viewer))
         if frozen:
             return False
         if viewer.is_secretariat:
@@ -43,7 +57,7 @@ class NeedRule(Rule):
             if viewer.is_secretariat:
                 return EVERYTHING
             if viewer.is_member:
-                return own | ~Q(status__in=PRIVATE_STATUSES)
+                return own | ~Q(status__in=_hidden_from(viewer))
             return NOTHING
         if viewer.is_secretariat:
             return not_frozen if verb in WRITE | {REVIEW} else NOTHING

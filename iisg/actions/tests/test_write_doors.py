@@ -10,13 +10,12 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from iisg.actions import services, workbook
 from iisg.actions.choices import ActivityStatus, OrganisationRole, TransactionType
 from iisg.actions.models import Action, Transaction
 from iisg.actions.money import Rates, load_rates
+from iisg.api.tests.factories import token_client
 from iisg.core import workbook as wb
 from iisg.core.choices import Role
 from iisg.core.tests import factories as f
@@ -74,8 +73,7 @@ def through_back_office(world, action, *, title, version=None):
 
 
 def through_api(world, action, *, title, version=None):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=world['donor'])[0].key}")
+    client = token_client(world["donor"])
     response = client.patch(
         f"/api/actions/{action.pk}/",
         {
@@ -227,3 +225,102 @@ def test_money_entered_at_every_door_shows_in_euros_on_the_dashboard_and_in_the_
 
 def _numbers(document):
     return [value for table in (t for _s, t in document.tables()) for row in table.rows for value in row]
+
+
+# Funders: a donor names only its own organisation; the Secretariat anyone.
+
+
+def name_funder_through_back_office(world, action, organisation):
+    client = _signed_in(world["donor"])
+    url = reverse("admin:actions_action_change", args=[action.pk])
+    data = form_data(client.get(url))
+    prefix = "participations"
+    number = int(data[f"{prefix}-TOTAL_FORMS"])
+    data |= {
+        f"{prefix}-TOTAL_FORMS": str(number + 1),
+        f"{prefix}-{number}-organisation": str(organisation.pk),
+        f"{prefix}-{number}-role": str(OrganisationRole.FUNDING),
+        f"{prefix}-{number}-action": str(action.pk),
+    }
+    response = client.post(url, data)
+    return None if response.status_code == 302 else f"HTTP {response.status_code} {response.content.decode()}"
+
+
+def name_funder_through_row_page(world, action, organisation):
+    client = _signed_in(world["donor"])
+    response = client.post(
+        reverse("admin:actions_actionorganisation_add"),
+        {"action": action.pk, "organisation": organisation.pk, "role": OrganisationRole.FUNDING},
+    )
+    return None if response.status_code == 302 else f"HTTP {response.status_code} {response.content.decode()}"
+
+
+def name_funder_through_api(world, action, organisation):
+    client = token_client(world["donor"])
+    rows = [{"id": p.pk, "organisation": p.organisation_id, "role": p.role} for p in action.participations.all()]
+    response = client.patch(
+        f"/api/actions/{action.pk}/",
+        {"version": action.version, "participations": [*rows, {"organisation": organisation.pk, "role": "1"}]},
+        format="json",
+    )
+    return None if response.status_code == 200 else f"HTTP {response.status_code} {response.content.decode()}"
+
+
+NAME_FUNDER = {
+    "back office": name_funder_through_back_office,
+    "back office row": name_funder_through_row_page,
+    "API": name_funder_through_api,
+}
+
+
+@pytest.mark.parametrize("door", list(NAME_FUNDER))
+def test_every_door_refuses_a_donor_naming_another_organisation_as_funder(world, door):
+    sweden = world["other"].participations.get().organisation
+    error = NAME_FUNDER[door](world, world["own"], sweden)
+    assert error is not None
+    # The change form shows the refusal on the row, the other doors answer 403 with it.
+    assert error.startswith("HTTP 200" if door == "back office" else "HTTP 403"), error
+    assert "A donor names only its own organisation as a funder" in error
+    assert not world["own"].participations.filter(organisation=sweden).exists()
+
+
+def test_a_donor_creating_an_action_may_not_name_another_funder(world):
+    sweden = world["other"].participations.get().organisation
+    with pytest.raises(services.NotAllowed, match="“Sweden – SIDA” is not yours"):
+        services.create_action(
+            user=world["donor"],
+            title="Border crossing cameras",
+            participations=[{"organisation": sweden, "role": OrganisationRole.FUNDING}],
+        )
+    assert not Action.objects.filter(title="Border crossing cameras").exists()
+
+
+def test_a_donor_keeps_a_funder_the_secretariat_named_when_it_edits_the_action(world):
+    sweden = world["other"].participations.get().organisation
+    secretariat = f.UserFactory(roles=[Role.SECRETARIAT])
+    assert name_funder_through_api({"donor": secretariat}, world["own"], sweden) is None
+    world["own"].refresh_from_db()
+    client = token_client(world["donor"])
+    rows = [{"id": p.pk, "organisation": p.organisation_id, "role": p.role} for p in world["own"].participations.all()]
+    response = client.patch(
+        f"/api/actions/{world['own'].pk}/",
+        {"version": world["own"].version, "title": "Border scanners, phase 2", "participations": rows},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert set(world["own"].participations.values_list("organisation__acronym", flat=True)) == {"AT MoI", "SIDA"}
+
+
+def test_an_implementer_names_the_donors_that_fund_its_action(world):
+    giz = f.OrganisationFactory(name="Deutsche Gesellschaft für Internationale Zusammenarbeit", acronym="GIZ")
+    implementer = f.user_with(Role.IMPLEMENTER, organisation=giz)
+    sweden = world["other"].participations.get().organisation
+    action = services.create_action(
+        user=implementer,
+        title="Prosecutors' exchange",
+        participations=[{"organisation": sweden, "role": OrganisationRole.FUNDING}],
+    )
+    assert {(p.organisation.acronym, p.role) for p in action.participations.all()} == {
+        ("SIDA", OrganisationRole.FUNDING),
+        ("GIZ", OrganisationRole.IMPLEMENTING),
+    }

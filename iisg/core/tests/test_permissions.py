@@ -4,10 +4,10 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from iisg.actions.choices import OrganisationRole, ResponseStatus
 from iisg.actions.models import Action, Budget, Response
+from iisg.api.tests.factories import token_key
 from iisg.core.choices import Role, Verb
 from iisg.core.permissions import RULES, can, permitted, visible
 from iisg.directory.models import Person
@@ -60,6 +60,9 @@ def world():
         "submitted_other": need(serbia, NeedStatus.SUBMITTED),
         "adopted_own": need(albania, NeedStatus.ADOPTED, adopted_cycle),
         "draft_own_closed_cycle": need(albania, NeedStatus.DRAFT, adopted_cycle),
+        "rejected_other": f.NeedFactory(
+            cycle=open_cycle, partner=serbia, pillar=pillar, status=NeedStatus.REJECTED, review_comment="Out of scope."
+        ),
     }
     return {
         "users": users,
@@ -84,17 +87,18 @@ CRUD = [V, A, C, D]
 
 # Expected answers as view/add/change/delete letters, "-" where refused.
 NEED_MATRIX = {
-    #               draft own, draft other, returned own, submitted own, submitted other, adopted own, closed draft own
-    "anonymous": ["----", "----", "----", "----", "----", "----", "----"],
-    "member": ["----", "----", "----", "V---", "V---", "V---", "----"],
-    "focal_point": ["VACD", "----", "V-C-", "VA--", "V---", "V---", "V---"],
-    "donor": ["----", "----", "----", "V---", "V---", "V---", "----"],
-    "implementer": ["----", "----", "----", "V---", "V---", "V---", "----"],
-    "secretariat": ["VACD", "VACD", "VACD", "VACD", "VACD", "V---", "VACD"],
-    "superuser": ["VACD", "VACD", "VACD", "VACD", "VACD", "V---", "VACD"],
+    # draft own, draft other, returned own, submitted own, submitted other, adopted own, closed draft own,
+    # rejected other
+    "anonymous": ["----", "----", "----", "----", "----", "----", "----", "----"],
+    "member": ["----", "----", "----", "V---", "V---", "V---", "----", "V---"],
+    "focal_point": ["VACD", "----", "V-C-", "VA--", "V---", "V---", "V---", "V---"],
+    "donor": ["----", "----", "----", "V---", "V---", "V---", "----", "----"],
+    "implementer": ["----", "----", "----", "V---", "V---", "V---", "----", "----"],
+    "secretariat": ["VACD", "VACD", "VACD", "VACD", "VACD", "V---", "VACD", "VACD"],
+    "superuser": ["VACD", "VACD", "VACD", "VACD", "VACD", "V---", "VACD", "VACD"],
 }
 NEED_KEYS = ["draft_own", "draft_other", "returned_own", "submitted_own", "submitted_other", "adopted_own"]
-NEED_KEYS.append("draft_own_closed_cycle")
+NEED_KEYS += ["draft_own_closed_cycle", "rejected_other"]
 
 
 @pytest.mark.parametrize("role", list(NEED_MATRIX))
@@ -219,6 +223,18 @@ def test_public_sees_published_events_and_adopted_products_only(world):
     assert allowed(world, "secretariat", [A, C, D], published) == "ACD"
 
 
+def test_meetings_and_decisions_are_public_while_their_event_is_published(world):
+    published = f.DecisionFactory()
+    unpublished = f.DecisionFactory(meeting=f.MeetingFactory(event=f.EventFactory(is_published=False)))
+    for role in ["anonymous", "member", "donor", "focal_point"]:
+        assert allowed(world, role, CRUD, published.meeting) == "V---", role
+        assert allowed(world, role, CRUD, published) == "V---", role
+        assert allowed(world, role, CRUD, unpublished.meeting) == "----", role
+        assert allowed(world, role, CRUD, unpublished) == "----", role
+    assert allowed(world, "secretariat", CRUD, unpublished.meeting) == "VACD"
+    assert allowed(world, "secretariat", CRUD, unpublished) == "VACD"
+
+
 def test_contact_people_are_private(world):
     donor_person = world["users"]["donor"].person
     assert allowed(world, "anonymous", CRUD, donor_person) == "----"
@@ -304,14 +320,18 @@ def test_queryset_rules_agree_with_object_rules(world, label):
     f.ActionSectorFactory(action=world["own_action"])
     _iati_children(own=world["own_action"], other=world["other_action"])
     f.DecisionFactory()
+    f.DecisionFactory(meeting=f.MeetingFactory(event=f.EventFactory(is_published=False)))
     apps.get_model("reports", "Report").objects.create(kind="needs")
+    apps.get_model("analysis", "MatcherRun").objects.create(cycle=world["open_cycle"])
+    for uploader in (world["users"]["focal_point"], world["users"]["donor"]):
+        apps.get_model("core", "WorkbookRun").objects.create(created_by=uploader, workbook="needs", source_name="x")
     f.MembershipFactory(pillar=world["pillar"])
     f.AreaFactory(pillar=world["pillar"])
     world["other_response"].status = ResponseStatus.CONFIRMED
     world["other_response"].confirmed_at = timezone.now()
     world["other_response"].save()
     for user in list(world["users"].values())[-2:]:
-        Token.objects.create(user=user)
+        token_key(user)
     objects = _every_object_of(model)
     assert objects, f"the world has no {label}"
     for role, user in world["users"].items():

@@ -2,6 +2,8 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from iisg.api.fields import VisibleReferenceField
+
 from ..models import Decision, Meeting, Product, ProductVersion
 
 
@@ -33,6 +35,7 @@ class ProductVersionSerializer(serializers.ModelSerializer):
 
 class ProductSerializer(serializers.ModelSerializer):
     url = serializers.CharField(source="get_absolute_url", read_only=True, help_text="The product's page.")
+    adopted_by = VisibleReferenceField(help_text="The decision that adopted the product, when you may see it.")
 
     class Meta:
         model = Product

@@ -25,7 +25,7 @@ class DecisionViewSet(RuleReadOnlyViewSet):
 class ProductViewSet(RuleReadOnlyViewSet):
     """Methodologies, templates, reports, work plans; the public reads the adopted ones."""
 
-    queryset = Product.objects.prefetch_related("pillars")
+    queryset = Product.objects.select_related("adopted_by__meeting__event").prefetch_related("pillars")
     serializer_class = serializers.ProductSerializer
     filterset_class = filters.ProductFilter
     ordering_fields = ["title", "updated_at"]
