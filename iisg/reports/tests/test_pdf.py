@@ -198,3 +198,41 @@ def test_a_table_too_wide_for_a_portrait_page_turns_its_section_to_landscape():
             if title in page.extract_text():
                 shapes[title] = "landscape" if box.width > box.height else "portrait"
     assert shapes == {"A narrow table": "portrait", "A wide table": "landscape"}
+
+
+def _installed(family):
+    import subprocess
+
+    listed = subprocess.run(["fc-list", f":family={family}", "family"], capture_output=True, text=True, check=False)
+    return bool(listed.stdout.strip())
+
+
+def _embedded_fonts(pdf):
+    """The base names of the fonts the PDF's pages embed, without their subset prefix ("ABCDEF+")."""
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            names.add(str(font.get_object()["/BaseFont"]).lstrip("/").split("+")[-1])
+    return names
+
+
+def test_chinese_text_is_drawn_with_a_font_that_has_its_characters():
+    """An organisation named in Chinese showed as empty boxes: DejaVu has no CJK glyphs."""
+    if not _installed("Noto Sans CJK SC"):
+        pytest.skip("Noto Sans CJK is not installed (Debian: apt-get install fonts-noto-cjk; .ci/run does)")
+    document = Document(
+        kind="analysis",
+        name="iisg-cjk-test",
+        title="Analysis report",
+        subtitle="Donors",
+        generated_at=datetime.datetime(2024, 5, 6, 10, 0, tzinfo=datetime.UTC),
+        scope=[],
+        sections=[Section("1 Donors", 1, [Paragraph("中国国家移民管理局 (北京) – Border police cooperation")])],
+        footnote=str(KOSOVO_FOOTNOTE),
+    )
+    pdf = render_pdf(document)
+
+    fonts = _embedded_fonts(pdf)
+    assert any(name.replace("-", "").startswith("NotoSansCJK") for name in fonts), fonts
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "中国国家移民管理局 (北京)" in text
