@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from iisg.actions.choices import ResponseStatus
 from iisg.actions.models import Response
-from iisg.core.admin import RuleAdmin, report
+from iisg.core.admin import RuleAdmin, ShownNotWritten, report
 from iisg.core.choices import Verb
 from iisg.core.jobs.admin import JobAdminMixin
 from iisg.core.permissions import can
@@ -69,7 +69,7 @@ CycleAdmin.has_match_permission = has_match_permission
 
 
 @admin.register(MatcherRun)
-class MatcherRunAdmin(JobAdminMixin, RuleAdmin):
+class MatcherRunAdmin(ShownNotWritten, JobAdminMixin, RuleAdmin):
     """The runs of the matcher: who started it on which cycle, how far it got and what it proposed.
     A run is started from the cycles' list and is the record of what the matcher did: read, never
     edited or deleted."""
@@ -86,15 +86,6 @@ class MatcherRunAdmin(JobAdminMixin, RuleAdmin):
     job_progress_label = _("Progress of the matcher")
     job_waiting_text = _("Waiting for the worker to start the matcher.")
     job_refresh_help = _("The page refreshes by itself while the matcher runs.")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("counts"))
     def counts(self, run):

@@ -6,7 +6,7 @@ Nobody adds or changes a token here: each user issues their own at /account/toke
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from iisg.core.admin import RuleAdminMixin, apply_to_each
+from iisg.core.admin import RuleAdminMixin, ShownNotWritten, apply_to_each
 from iisg.core.errors import NotAllowed
 
 from . import services
@@ -14,7 +14,7 @@ from .models import ApiToken
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(RuleAdminMixin, admin.ModelAdmin):
+class ApiTokenAdmin(ShownNotWritten, RuleAdminMixin, admin.ModelAdmin):
     list_display = ["user", "name", "prefix", "created", "expires", "last_used", "revoked", "revoked_because"]
     list_select_related = ["user"]
     list_filter = ["expires", "revoked", "revoked_because"]
@@ -22,15 +22,6 @@ class ApiTokenAdmin(RuleAdminMixin, admin.ModelAdmin):
     fields = ["user", "name", "prefix", "created", "expires", "last_used", "revoked", "revoked_because"]
     readonly_fields = fields
     actions = ["revoke"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):

@@ -198,6 +198,21 @@ class RuleAdminMixin(RuleChecks):
     def has_delete_permission(self, request, obj=None):
         return can(request.user, Verb.DELETE, self.model if obj is None else obj)
 
+
+class ShownNotWritten:
+    """A model admin of rows the platform records and people only read (job runs, API tokens, the
+    codelists): no add, change or delete page, whatever the rules allow elsewhere; its actions (mark
+    failed, revoke) go through services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     def get_actions(self, request):
         actions = super().get_actions(request)
         if "delete_selected" in actions and not self.deletes_some(request):

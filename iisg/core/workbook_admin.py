@@ -32,7 +32,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .admin import RuleAdmin
+from .admin import RuleAdmin, ShownNotWritten
 from .choices import Verb
 from .jobs.admin import JobAdminMixin
 from .models import WorkbookRun
@@ -231,7 +231,7 @@ class WorkbookAdminMixin:
 
 
 @admin.register(WorkbookRun)
-class WorkbookRunAdmin(JobAdminMixin, RuleAdmin):
+class WorkbookRunAdmin(ShownNotWritten, JobAdminMixin, RuleAdmin):
     """The workbooks checked in the background: who uploaded which, how far the check got and what
     came of it. A run is started by the upload page and is the record of what the upload did: read,
     never edited or deleted."""
@@ -258,15 +258,6 @@ class WorkbookRunAdmin(JobAdminMixin, RuleAdmin):
     job_progress_label = gettext_lazy("Progress of the check")
     job_waiting_text = gettext_lazy("Waiting for the worker to start checking the workbook.")
     job_refresh_help = gettext_lazy("The page refreshes by itself while the workbook is checked.")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [

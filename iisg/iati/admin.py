@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from iisg.actions.models import ExchangeRate
-from iisg.core.admin import RuleAdmin
+from iisg.core.admin import RuleAdmin, ShownNotWritten
 from iisg.core.choices import Verb
 from iisg.core.jobs.admin import JobAdminMixin
 from iisg.core.permissions import can
@@ -50,17 +50,8 @@ SHORT_COUNTS = {
 }
 
 
-class ReadOnlyAdmin(RuleAdmin):
+class ReadOnlyAdmin(ShownNotWritten, RuleAdmin):
     """Rows that a command loads from the shared data: read here, never typed in."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CodelistEntry)
