@@ -13,4 +13,9 @@ class ActionsConfig(AppConfig):
         from .rules import RULES
 
         register(RULES)
-        jobs.register("actions", workbook_admin.upload, sheets=[sheet.name for sheet in workbook.SHEETS])
+        jobs.register(
+            "actions",
+            workbook_admin.upload,
+            sheets=[sheet.name for sheet in workbook.SHEETS],
+            model=self.get_model("Action"),
+        )

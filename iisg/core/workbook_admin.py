@@ -2,7 +2,8 @@
 
 A model admin gets them by taking a subclass of `WorkbookAdminMixin` among its bases; the subclass
 (in the app's `workbook_admin.py`) says which form chooses the cycle and which functions build and
-read the workbook. Who may use the pages is `can(user, ADD, model)`: those who write such rows.
+read the workbook. Who may use the pages is `may_upload` (workbook/jobs.py): those who may add the
+rows the workbook writes.
 
 The annotated copy of a refused upload is kept as a private document (DocumentStorage, outside the
 media) under a random name, for REPORT_LIFETIME, and handed out only to the session that uploaded
@@ -33,13 +34,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .admin import RuleAdmin, ShownNotWritten
-from .choices import Verb
 from .jobs.admin import JobAdminMixin
 from .models import WorkbookRun
-from .permissions import can
 from .storage import document_storage
 from .workbook import XLSX_CONTENT_TYPE, Outcome, WorkbookRejected, annotate, check_size
-from .workbook.jobs import UPLOADS, count_rows, goes_to_background, start_run
+from .workbook.jobs import UPLOADS, count_rows, goes_to_background, may_upload, start_run
 
 REPORT_FOLDER = "workbook-reports"
 REPORT_LIFETIME = 60 * 60  # seconds
@@ -136,7 +135,7 @@ class WorkbookAdminMixin:
         return super().changelist_view(request, extra_context)
 
     def may_use_workbook(self, request):
-        return can(request.user, Verb.ADD, self.model)
+        return may_upload(request.user, self.workbook_name)
 
     def _check(self, request):
         if not self.may_use_workbook(request):

@@ -13,4 +13,4 @@ class NeedsConfig(AppConfig):
         from .rules import RULES
 
         register(RULES)
-        jobs.register("needs", workbook_admin.upload, sheets=[workbook.SHEET.name])
+        jobs.register("needs", workbook_admin.upload, sheets=[workbook.SHEET.name], model=self.get_model("Need"))

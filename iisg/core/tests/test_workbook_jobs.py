@@ -9,12 +9,14 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
+from iisg.actions.models import Action
 from iisg.core import jobs
 from iisg.core import workbook as wb
 from iisg.core.choices import Role
+from iisg.core.errors import NotAllowed
 from iisg.core.models import WorkbookRun
 from iisg.core.tests import factories as f
-from iisg.core.workbook.jobs import UPLOADS, Meter, check_workbook, count_rows
+from iisg.core.workbook.jobs import UPLOADS, Meter, check_workbook, count_rows, start_run
 from iisg.needs import workbook
 from iisg.needs.choices import NeedStatus
 from iisg.needs.models import Need
@@ -192,3 +194,18 @@ def test_a_workbook_at_the_threshold_is_applied_in_the_request(client, world, se
 def test_both_workbooks_are_registered_with_the_sheets_their_upload_reads():
     assert UPLOADS["needs"].sheets == ("Needs",)
     assert UPLOADS["actions"].sheets == ("Actions", "Budgets", "Transactions", "Responses")
+    assert UPLOADS["needs"].model is Need
+    assert UPLOADS["actions"].model is Action
+
+
+def test_a_run_is_refused_to_who_may_not_upload_the_workbook_and_nothing_is_kept(world, tmp_path, settings):
+    settings.DOCUMENTS_ROOT = tmp_path / "documents"
+    donor = f.UserFactory(roles=[Role.DONOR])
+    data = with_rows(world, "RS-2", "RS-3", "RS-4")
+
+    with pytest.raises(NotAllowed):
+        start_run(user=donor, workbook="needs", choices={"cycle": world["cycle"]}, name="needs.xlsx", data=data, rows=3)
+
+    assert not WorkbookRun.objects.exists()
+    assert not list((tmp_path / "documents").rglob("*.xlsx"))
+    assert not DBTaskResult.objects.exists()

@@ -23,7 +23,10 @@ from django_tasks import task
 from lxml import etree
 
 from .. import jobs
+from ..choices import Verb
+from ..errors import NotAllowed
 from ..models import WorkbookRun
+from ..permissions import can
 from ..storage import document_storage
 from .annotated import annotate
 from .checks import WorkbookRejected, check_file, damaged, workbook_parts
@@ -36,19 +39,27 @@ ERROR_LENGTH = 1000
 @dataclass(frozen=True)
 class Upload:
     """How a workbook is uploaded: `function(*, user, data, progress, **choices)` answers an Outcome;
-    `sheets` names the sheets it reads (the reference sheets of a download are not counted)."""
+    `sheets` names the sheets it reads (the reference sheets of a download are not counted);
+    `model` is the model of its rows: who may add such rows may upload the workbook."""
 
     function: Callable
     sheets: tuple
+    model: type
 
 
 # Workbook name → its Upload.
 UPLOADS = {}
 
 
-def register(name, function, *, sheets):
-    """Have the upload page and the job check the workbook `name` with `function`, which reads `sheets`."""
-    UPLOADS[name] = Upload(function, tuple(sheets))
+def register(name, function, *, sheets, model):
+    """Have the upload page and the job check the workbook `name` of `model`'s rows with `function`,
+    which reads `sheets`."""
+    UPLOADS[name] = Upload(function, tuple(sheets), model)
+
+
+def may_upload(user, name):
+    """Whether `user` may upload the workbook registered as `name`: whether they write its rows."""
+    return can(user, Verb.ADD, UPLOADS[name].model)
 
 
 class _AnyText:
@@ -112,9 +123,11 @@ def start_run(*, user, workbook, choices, name, data, rows):
     """Keep the uploaded workbook `data` (file `name`, `rows` data rows) as a private document,
     record a queued WorkbookRun of `user` for the workbook registered as `workbook` with the form's
     `choices`, and have the job worker check it once the transaction is committed. Answers the run.
-    The caller has checked that the user may upload this workbook."""
+    Raises NotAllowed, storing nothing, unless the user may upload this workbook (may_upload)."""
     if workbook not in UPLOADS:
         raise LookupError(f"No upload function registered for the {workbook!r} workbook")
+    if not may_upload(user, workbook):
+        raise NotAllowed(_("You are not allowed to do this."))
     stored = document_storage().save(f"{UPLOAD_FOLDER}/{secrets.token_urlsafe(16)}.xlsx", ContentFile(data))
     run = WorkbookRun.objects.create(
         created_by=user,
