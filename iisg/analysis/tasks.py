@@ -35,8 +35,8 @@ def propose_responses_job(run_id):
 def _failure_text(error):
     if isinstance(error, WorkflowError):
         return str(error)
-    if isinstance(error, SystemExit | KeyboardInterrupt):
-        return _("The matcher was stopped with the worker; nothing was proposed. Start it again.")
-    return _("The matcher stopped on an unexpected error (%(kind)s); nothing was proposed.") % {
-        "kind": type(error).__name__
-    }
+    return jobs.failure_text(
+        error,
+        stopped=_("The matcher was stopped with the worker; nothing was proposed. Start it again."),
+        unexpected=_("The matcher stopped on an unexpected error (%(kind)s); nothing was proposed."),
+    )

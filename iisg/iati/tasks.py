@@ -11,8 +11,6 @@ from .importer import import_file
 from .models import ImportRun
 from .parser import BrokenFile
 
-ERROR_LENGTH = 1000
-
 
 @task()
 def run_import(run_id):
@@ -66,13 +64,11 @@ def _refusal_text(refusal):
 
 
 def _failure_text(error):
-    if isinstance(error, SystemExit | KeyboardInterrupt):
-        return _("The import was stopped with the worker. Nothing was imported: upload the file again.")
-    text = _("The import stopped on an unexpected error (%(kind)s: %(message)s). Nothing was imported.") % {
-        "kind": type(error).__name__,
-        "message": str(error).strip() or "—",
-    }
-    return text if len(text) <= ERROR_LENGTH else text[: ERROR_LENGTH - 1] + "…"
+    return jobs.failure_text(
+        error,
+        stopped=_("The import was stopped with the worker. Nothing was imported: upload the file again."),
+        unexpected=_("The import stopped on an unexpected error (%(kind)s: %(message)s). Nothing was imported."),
+    )
 
 
 def _sentence(text):

@@ -18,7 +18,6 @@ from .writers import WRITERS
 
 logger = logging.getLogger(__name__)
 
-ERROR_LENGTH = 500
 PHASES = list(Report.Phase)
 
 
@@ -83,12 +82,10 @@ def _store(report, document, data):
 
 
 def _failure_text(error):
-    if isinstance(error, SystemExit | KeyboardInterrupt):
-        return _("The report was stopped with the worker: generate it again.")
     if isinstance(error, WorkflowError):
         return str(error)
-    text = _("The report could not be generated (%(kind)s: %(message)s).") % {
-        "kind": type(error).__name__,
-        "message": str(error).strip() or "—",
-    }
-    return text if len(text) <= ERROR_LENGTH else text[: ERROR_LENGTH - 1] + "…"
+    return jobs.failure_text(
+        error,
+        stopped=_("The report was stopped with the worker: generate it again."),
+        unexpected=_("The report could not be generated (%(kind)s: %(message)s)."),
+    )

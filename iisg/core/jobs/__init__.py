@@ -35,6 +35,7 @@ from ..errors import InvalidTransition, NotAllowed
 from ..permissions import can
 
 PROGRESS_TIMEOUT = 24 * 60 * 60  # seconds: what a dead job left in the cache goes after a day
+ERROR_LENGTH = 1000  # characters of a job's error for people
 STOPPED = gettext_lazy("The worker running this stopped before it ended; nothing of it was kept. Start it again.")
 
 
@@ -198,6 +199,16 @@ def finish(job, *, status=JobStatus.DONE, error="", fields=()):
             raise JobLost(f"{job._meta.label} {job.pk} was marked failed while it ran")
         _end(job, status, error, fields)
     transaction.on_commit(lambda: forget(job))
+
+
+def failure_text(error, *, stopped, unexpected):
+    """The short error for people of a job that ended on `error`: `stopped` when its worker was
+    stopped in the middle (SystemExit, KeyboardInterrupt), otherwise `unexpected` with the error's
+    %(kind)s and %(message)s, cut to ERROR_LENGTH. The traceback goes to the worker's log."""
+    if isinstance(error, SystemExit | KeyboardInterrupt):
+        return str(stopped)
+    text = str(unexpected) % {"kind": type(error).__name__, "message": str(error).strip() or "—"}
+    return text if len(text) <= ERROR_LENGTH else text[: ERROR_LENGTH - 1] + "…"
 
 
 def fail(job, *, error):

@@ -33,7 +33,6 @@ from .checks import WorkbookRejected, check_file, damaged, workbook_parts
 from .parts import SheetStream, unpack_budget
 
 UPLOAD_FOLDER = "workbook-uploads"
-ERROR_LENGTH = 1000
 
 
 @dataclass(frozen=True)
@@ -208,10 +207,8 @@ def check_workbook(run_id):
 
 
 def _failure_text(error):
-    if isinstance(error, SystemExit | KeyboardInterrupt):
-        return _("The check was stopped with the worker. Nothing was written: upload the workbook again.")
-    text = _("The check stopped on an unexpected error (%(kind)s: %(message)s). Nothing was written.") % {
-        "kind": type(error).__name__,
-        "message": str(error).strip() or "—",
-    }
-    return text if len(text) <= ERROR_LENGTH else text[: ERROR_LENGTH - 1] + "…"
+    return jobs.failure_text(
+        error,
+        stopped=_("The check was stopped with the worker. Nothing was written: upload the workbook again."),
+        unexpected=_("The check stopped on an unexpected error (%(kind)s: %(message)s). Nothing was written."),
+    )
