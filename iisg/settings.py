@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "iisg.events",
     "iisg.governance",
     "iisg.website",
+    "iisg.workplace",
     "iisg.demo",
     # The REST API (iisg.api and each app's api/ package), its OpenAPI description and Swagger UI.
     "rest_framework",
@@ -395,6 +396,29 @@ IATI_PUBLISHER_NAME = env("IATI_PUBLISHER_NAME", "IISG Secretariat")
 # IATI OrganisationType of the publisher: 40 (multilateral), as the export types the regional
 # intergovernmental bodies of the directory (the Secretariat is hosted by the RCC); see iisg.iati.export.
 IATI_PUBLISHER_TYPE = env("IATI_PUBLISHER_TYPE", "40")
+
+# E-mail, with Django's own setting names. Without EMAIL_HOST in the embedded mode, mails are written
+# as files under var/mail/ (and kept in the back office), so `make run` needs no mail server. Mails
+# are sent by the job worker (iisg.workplace.mail): tried MAIL_ATTEMPTS times, waiting
+# MAIL_RETRY_SECONDS and then twice as long each time, before they are marked failed.
+EMAIL_HOST = env("EMAIL_HOST", "")
+if EMAIL_HOST or MODE == "production":
+    EMAIL_HOST = EMAIL_HOST or "localhost"
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+    EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))
+elif MODE == "embedded":
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "IISG Platform <noreply@iisg.invalid>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+MAIL_ATTEMPTS = int(env("MAIL_ATTEMPTS", "5"))
+MAIL_RETRY_SECONDS = int(env("MAIL_RETRY_SECONDS", "60"))
+# The address people reach the platform at: the links in mails start with it.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Where the accessibility statement asks people to report a barrier. Empty by default: no address
 # is invented; without one the statement points to the Secretariat's website from the directory.
