@@ -304,6 +304,19 @@ def _iati_children(*, own, other):
     ImportChange.objects.create(run=run, action=own, iati_identifier="XM-DAC-41114-1", kind="created", version_after=1)
 
 
+def _workplace_rows(users, *, about):
+    """A notification, a preference and a mail of each user, and a comment on a response."""
+    from iisg.workplace.models import Comment, Mail, Notification, Preference
+
+    for user in users:
+        if not user.is_authenticated:
+            continue
+        Notification.objects.create(recipient=user, step="commented", title="A reply", delivery="at_once")
+        Preference.objects.create(user=user, step="commented", delivery="digest")
+        Mail.objects.create(recipient=user, to=user.email or "x@example.org", subject="Hello", text="Hello")
+        Comment.objects.create(target=about, author=user, text="Seen.")
+
+
 def _every_object_of(model):
     return list(model._default_manager.all())
 
@@ -321,6 +334,12 @@ def test_queryset_rules_agree_with_object_rules(world, label):
     _iati_children(own=world["own_action"], other=world["other_action"])
     f.DecisionFactory()
     f.DecisionFactory(meeting=f.MeetingFactory(event=f.EventFactory(is_published=False)))
+    apps.get_model("actions", "RoundAnswer").objects.create(
+        cycle=f.CycleFactory(kind="response", first_year=2022, last_year=2022),
+        action=world["own_action"],
+        answer="confirmed",
+        answered_at=timezone.now(),
+    )
     apps.get_model("reports", "Report").objects.create(kind="needs")
     apps.get_model("analysis", "MatcherRun").objects.create(cycle=world["open_cycle"])
     for uploader in (world["users"]["focal_point"], world["users"]["donor"]):
@@ -332,6 +351,7 @@ def test_queryset_rules_agree_with_object_rules(world, label):
     world["other_response"].save()
     for user in list(world["users"].values())[-2:]:
         token_key(user)
+    _workplace_rows(world["users"].values(), about=world["other_response"])
     objects = _every_object_of(model)
     assert objects, f"the world has no {label}"
     for role, user in world["users"].items():
