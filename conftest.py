@@ -91,3 +91,44 @@ def assert_accessible():
         return results
 
     return check
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 at a free port, and Django's SMTP backend pointed
+    at it for the test (the live server's thread too). It keeps every message it receives:
+    `smtp_server.messages`, `smtp_server.wait_for(n, timeout=10)` (waits until n have arrived: mail
+    sent from the live server or the worker arrives a little later), `smtp_server.to(address)`; each
+    is a `Received` (iisg.workplace.tests.smtp) with `subject`, `from_`, `to`, `recipients`, `text`,
+    `html` and the parsed `message` (email.message.EmailMessage). `smtp_server.refuse("451 4.3.0
+    Try again later")` makes it refuse every message until `smtp_server.accept()`.
+
+    Mail is not sent by the request that queues it (iisg.workplace.mail.queue_mail) but by the job
+    worker, from the database queue, once the request's transaction commits: call the
+    `deliver_queued_mail` fixture's function to run the due jobs now, then `wait_for`."""
+    from iisg.workplace.tests.smtp import SmtpServer
+
+    server = SmtpServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = server.host
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def deliver_queued_mail():
+    """A function that runs now, as the job worker would, every send_mail job due in the database
+    queue (retries queued without delay too) and answers how many ran. Jobs are enqueued when the
+    transaction that queued the mail commits: at once in browser tests (transactional) and in the
+    live server; in a plain `django_db` test, queue the mail inside
+    `django_capture_on_commit_callbacks(execute=True)`. Without `smtp_server`, the mail goes to
+    Django's test outbox (`django.core.mail.outbox`)."""
+    from iisg.workplace.tests.smtp import run_queued_mail_jobs
+
+    return run_queued_mail_jobs

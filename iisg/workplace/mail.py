@@ -3,9 +3,9 @@
 
 A mail the server refuses is tried again MAIL_ATTEMPTS times in all, waiting longer each time
 (MAIL_RETRY_SECONDS, doubled each attempt); then it is marked failed with the server's answer, for
-the Secretariat to see in the back office. Where no mail server is configured (the embedded mode's
-default), Django's file backend writes each mail under var/mail/ and the Secretariat reads them in
-the back office the same way.
+the Secretariat to see in the back office, where "Send again" (`requeue`) starts another series.
+Where no mail server is configured (the embedded mode's default), Django's file backend writes each
+mail under var/mail/ and the Secretariat reads them in the back office the same way.
 """
 
 import logging
@@ -14,9 +14,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_tasks import task
+
+from iisg.core.choices import Verb
+from iisg.core.errors import InvalidTransition, NotAllowed
+from iisg.core.permissions import can
 
 from .choices import MailStatus
 from .models import Mail
@@ -24,13 +30,23 @@ from .models import Mail
 logger = logging.getLogger(__name__)
 
 
+# Marks the mail as sent by a machine (RFC 3834), so that out-of-office replies do not answer it.
+HEADERS = {"Auto-Submitted": "auto-generated"}
+
+
+def render_text(name, context):
+    """Template `name` rendered without HTML escaping: a plain-text mail shows "R&D <unit>" as typed."""
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
 def render(template, context):
     """The subject, plain text and HTML of mail `template` (`workplace/mail/<template>`): the
     subject is the text template's first line."""
-    text = render_to_string(f"workplace/mail/{template}.txt", context).strip()
-    subject, _, body = text.partition("\n")
+    text = render_text(f"workplace/mail/{template}.txt", context).strip()
+    first_line, _newline, body = text.partition("\n")
+    subject = first_line.strip()
     html = render_to_string(f"workplace/mail/{template}.html", context | {"subject": subject})
-    return subject.strip(), body.strip() + "\n", html
+    return subject, body.strip() + "\n", html
 
 
 def queue_mail(*, to, template, context, recipient=None):
@@ -48,7 +64,7 @@ def queue_mail(*, to, template, context, recipient=None):
 def deliver(mail):
     """Hand one mail to the configured backend; raises what the backend raises."""
     message = EmailMultiAlternatives(
-        subject=mail.subject, body=mail.text, from_email=settings.DEFAULT_FROM_EMAIL, to=[mail.to]
+        subject=mail.subject, body=mail.text, from_email=settings.DEFAULT_FROM_EMAIL, to=[mail.to], headers=HEADERS
     )
     if mail.html:
         message.attach_alternative(mail.html, "text/html")
@@ -81,3 +97,25 @@ def send_mail(mail_id):
             mail.error = ""
         mail.save(update_fields=["attempts", "error", "status", "sent_at"])
         return mail.status
+
+
+def requeue(*, mail, user):
+    """Queue failed `mail` again ("Send again" in the back office): its text, to its address, for a
+    new series of MAIL_ATTEMPTS attempts; the last error stays shown until one succeeds. Only whoever
+    reads the mails (the Secretariat) may; a mail that has not failed is refused. Answers the Mail."""
+    with transaction.atomic():
+        # Reading the mails is the Secretariat's alone (iisg.workplace.rules.MailRule): sending one
+        # again changes nothing in it but its delivery.
+        if not can(user, Verb.VIEW, mail):
+            raise NotAllowed(_("Only the Secretariat may send a mail again."))
+        mail = Mail.objects.select_for_update().get(pk=mail.pk)
+        if mail.status != MailStatus.FAILED:
+            raise InvalidTransition(
+                _("%(mail)s is %(status)s: only a failed mail is sent again.")
+                % {"mail": mail, "status": mail.get_status_display().lower()}
+            )
+        mail.status = MailStatus.QUEUED
+        mail.attempts = 0
+        mail.save(update_fields=["status", "attempts"])
+        transaction.on_commit(lambda: send_mail.enqueue(mail.pk))
+    return mail
