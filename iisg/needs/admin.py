@@ -1,15 +1,20 @@
 """Back office of the needs mapping: cycles with their thematic areas, and the needs of the partners."""
 
+import io
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from iisg.actions.admin import ResponsesOfNeedInline
 from iisg.core.admin import (
@@ -25,11 +30,13 @@ from iisg.core.admin import (
 )
 from iisg.core.choices import Verb
 from iisg.core.permissions import can
-from iisg.directory.models import Partner
+from iisg.core.spreadsheet import write_cell
+from iisg.core.workbook import XLSX_CONTENT_TYPE
+from iisg.directory.models import KOSOVO_FOOTNOTE, Partner
 
 from . import selectors, services
 from .choices import CycleKind, CycleStatus
-from .errors import WorkflowError
+from .errors import NotAllowed, WorkflowError
 from .forms import AdoptCycleForm, OpenCycleForm
 from .models import Area, Cycle, Need
 from .workbook_admin import NeedWorkbookAdmin
@@ -46,7 +53,16 @@ class AreaInline(RuleTabularInline):
 
 @admin.register(Cycle)
 class CycleAdmin(HistoryRuleAdmin):
-    list_display = ["__str__", "status", "opens_on", "closes_on", "adopted_by", "need_count"]
+    list_display = [
+        "__str__",
+        "status",
+        "opens_on",
+        "closes_on",
+        "review_closes_on",
+        "adopted_by",
+        "need_count",
+        "progress_link",
+    ]
     list_filter = ["kind", "status"]
     search_fields = ["first_year", "last_year"]
     ordering = Cycle._meta.ordering  # explicit: the counted rows are grouped, which drops Meta.ordering
@@ -56,7 +72,7 @@ class CycleAdmin(HistoryRuleAdmin):
     readonly_fields = ["status", "adopted_by", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["kind", ("first_year", "last_year"), "status"]}),
-        (_("Calendar"), {"fields": [("opens_on", "closes_on")]}),
+        (_("Calendar"), {"fields": [("opens_on", "closes_on", "review_closes_on")]}),
         (_("Adoption"), {"fields": ["adopted_by"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
@@ -94,6 +110,7 @@ class CycleAdmin(HistoryRuleAdmin):
         return [
             path("open/", view(self.open_view), name="needs_cycle_open"),
             path("<path:object_id>/adopt/", view(self.adopt_view), name="needs_cycle_adopt"),
+            path("<path:object_id>/progress/", view(self.progress_view), name="needs_cycle_progress"),
             *super().get_urls(),
         ]
 
@@ -109,7 +126,11 @@ class CycleAdmin(HistoryRuleAdmin):
             and cycle.status in (CycleStatus.OPEN, CycleStatus.IN_REVIEW)
             and can(request.user, Verb.CHANGE, cycle)
         )
-        extra_context = {**(extra_context or {}), "may_adopt": may_adopt}
+        extra_context = {
+            **(extra_context or {}),
+            "may_adopt": may_adopt,
+            "shows_progress": cycle is not None and cycle.kind == CycleKind.NEEDS,
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def open_view(self, request):
@@ -125,8 +146,8 @@ class CycleAdmin(HistoryRuleAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 cycle = services.open_cycle(user=request.user, **form.cleaned_data)
-            except WorkflowError as error:
-                form.add_error(None, str(error))
+            except (WorkflowError, ValidationError) as error:
+                form.add_error(None, error.messages if isinstance(error, ValidationError) else str(error))
             else:
                 self.message_user(
                     request,
@@ -165,6 +186,28 @@ class CycleAdmin(HistoryRuleAdmin):
             statuses=statuses,
         )
 
+    def progress_view(self, request, object_id):
+        """Where a needs cycle stands, partner × pillar (selectors.cycle_progress), as the viewer may
+        see it; `?format=xlsx` downloads the same table."""
+        cycle = self.get_object(request, unquote(object_id))
+        if cycle is None or cycle.kind != CycleKind.NEEDS:
+            raise Http404
+        if not can(request.user, Verb.VIEW, cycle):
+            raise PermissionDenied
+        progress = selectors.cycle_progress(cycle, user=request.user)
+        if request.GET.get("format") == "xlsx":
+            response = HttpResponse(progress_workbook(progress), content_type=XLSX_CONTENT_TYPE)
+            filename = f"progress-{cycle.first_year}-{cycle.last_year}.xlsx"
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+        return self.workflow_page(
+            request,
+            "admin/needs/cycle/progress.html",
+            _("Progress of %(cycle)s") % {"cycle": cycle},
+            cycle=cycle,
+            progress=progress,
+        )
+
     def workflow_page(self, request, template, title, **context):
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": title, **context}
         return TemplateResponse(request, template, context)
@@ -186,6 +229,50 @@ class CycleAdmin(HistoryRuleAdmin):
     def need_count(self, obj):
         return obj.need_count
 
+    @admin.display(description=_("progress"))
+    def progress_link(self, obj):
+        if obj.kind != CycleKind.NEEDS:
+            return ""
+        return format_html('<a href="{}">{}</a>', reverse("admin:needs_cycle_progress", args=[obj.pk]), _("Progress"))
+
+
+def progress_workbook(progress):
+    """The progress table of a cycle as an XLSX workbook: a row per partner and pillar with the
+    needs counted by status, the totals, and a Notes sheet with the deadlines and the footnote.
+    Every cell goes through iisg.core.spreadsheet.write_cell: text is text, never a formula."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = str(_("Progress"))[:31]
+    header = [_("Partner"), _("Pillar"), *(label for value, label in progress.statuses), _("Total"), _("Not started")]
+    for column, label in enumerate(header, start=1):
+        write_cell(sheet, 1, column, str(label)).font = Font(bold=True)
+    lines = [
+        [row.partner.display_name, row.pillar.acronym, *row.in_order(), row.total, _("yes") if row.not_started else ""]
+        for row in progress.rows
+    ]
+    lines.append([_("Total"), "", *progress.totals, progress.total, len(progress.not_started)])
+    for number, line in enumerate(lines, start=2):
+        for column, value in enumerate(line, start=1):
+            write_cell(sheet, number, column, value if isinstance(value, int) else str(value))
+    sheet.freeze_panes = "A2"
+    sheet.column_dimensions["A"].width = 26
+    notes = workbook.create_sheet(str(_("Notes")))
+    notes.column_dimensions["A"].width = 120
+    cycle = progress.cycle
+    note_lines = [
+        _("Progress of %(cycle)s") % {"cycle": cycle},
+        _("Submission deadline: %(date)s") % {"date": cycle.closes_on or _("none")},
+        _("Review deadline: %(date)s") % {"date": cycle.review_closes_on or _("none")},
+        _("Counted on %(date)s from the needs you may see.") % {"date": progress.today},
+    ]
+    if any(row.partner.has_designation_footnote for row in progress.rows):
+        note_lines.append(KOSOVO_FOOTNOTE)
+    for number, line in enumerate(note_lines, start=1):
+        write_cell(notes, number, 1, str(line))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
 
 @admin.register(Area)
 class AreaAdmin(RuleAdmin):
@@ -197,11 +284,25 @@ class AreaAdmin(RuleAdmin):
     fieldsets = [(None, {"fields": ["cycle", "pillar", "parent", "code", "name", "description"]})]
 
 
+# The buttons of a need's page (selectors.need_steps): label, service and what is said once done.
+NEED_STEPS = {
+    selectors.SUBMIT: (_("Submit for review"), services.submit_need, _("%(reference)s is submitted.")),
+    selectors.VALIDATE: (_("Validate"), services.validate_need, _("%(reference)s is validated.")),
+    selectors.RETURN: (_("Return with the comment"), services.return_need, _("%(reference)s is returned.")),
+    selectors.PROPOSE: (
+        _("Record the Support Group's proposal"),
+        services.propose_need,
+        _("%(reference)s is proposed by the Support Group."),
+    ),
+    selectors.REJECT: (_("Reject with the comment"), services.reject_need, _("%(reference)s is rejected.")),
+}
+
+
 @admin.register(Need)
 class NeedAdmin(DeletedThroughService, VersionedAdminMixin, NeedWorkbookAdmin, HistoryRuleAdmin):
     """Needs, written only through iisg.needs.services: the form's changes by update_need, a new need
     by create_need, a deletion by delete_need, and every move of the status by its workflow step
-    (the actions of the list), never by editing the form."""
+    (the actions of the list, the buttons of a need's page), never by editing the form."""
 
     list_display = ["reference", "title", "partner", "pillar", "priority", "status", "cycle", "response_count"]
     list_filter = [
@@ -243,7 +344,40 @@ class NeedAdmin(DeletedThroughService, VersionedAdminMixin, NeedWorkbookAdmin, H
 
     def get_urls(self):
         view = self.admin_site.admin_view
-        return [path("carry-over/", view(self.carry_over_view), name="needs_need_carry_over"), *super().get_urls()]
+        return [
+            path("carry-over/", view(self.carry_over_view), name="needs_need_carry_over"),
+            path("<path:object_id>/step/", view(self.step_view), name="needs_need_step"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        need = self.get_object(request, unquote(object_id))
+        steps = selectors.need_steps(request.user, need) if need is not None else []
+        extra_context = {**(extra_context or {}), "need_steps": [(step, NEED_STEPS[step][0]) for step in steps]}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def step_view(self, request, object_id):
+        """Take one review step on a need from the buttons of its page: the service of the step
+        decides, and its refusal is shown as a message on the page."""
+        need = self.get_object(request, unquote(object_id))
+        if need is None:
+            raise Http404
+        change_url = reverse("admin:needs_need_change", args=[need.pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(change_url)
+        if request.POST.get("step") not in NEED_STEPS:
+            raise Http404
+        _label, service, done = NEED_STEPS[request.POST["step"]]
+        try:
+            service(user=request.user, need=need, comment=request.POST.get("comment", ""))
+        except NotAllowed:
+            # No button offered it: a forged post is answered 403 (NotAllowed is a PermissionDenied).
+            raise
+        except WorkflowError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, done % {"reference": need.reference}, messages.SUCCESS)
+        return HttpResponseRedirect(change_url)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "may_carry_over": bool(self.open_scopes(request))}
@@ -342,7 +476,16 @@ class NeedAdmin(DeletedThroughService, VersionedAdminMixin, NeedWorkbookAdmin, H
 
     @admin.action(description=_("Record the Support Group's proposal of selected needs"), permissions=["review"])
     def propose_selected(self, request, queryset):
-        self._each(request, queryset, services.propose_need, _("%(reference)s is proposed by the Support Group."))
+        done = _("%(reference)s is proposed by the Support Group.")
+        # All at once, so the Support Group and the Board are told once of the whole proposal; when
+        # one need is refused, nothing was proposed, and each need is tried alone to say which.
+        try:
+            proposed = services.propose_needs(user=request.user, needs=list(queryset))
+        except WorkflowError:
+            self._each(request, queryset, services.propose_need, done)
+        else:
+            for need in proposed:
+                self.message_user(request, done % {"reference": need.reference}, messages.SUCCESS)
 
     # Carrying needs over from the last cycle
 

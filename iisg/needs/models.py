@@ -39,7 +39,21 @@ class Cycle(TimeStampedModel):
     last_year = models.PositiveSmallIntegerField(_("last year"))
     status = models.CharField(_("status"), max_length=10, choices=CycleStatus.choices, default=CycleStatus.OPEN)
     opens_on = models.DateField(_("opens on"), null=True, blank=True)
-    closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    closes_on = models.DateField(
+        _("submission deadline"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Those called submit by this date: the focal points their needs in a needs mapping, the donors "
+            "and implementers their answers in a response mapping."
+        ),
+    )
+    review_closes_on = models.DateField(
+        _("review closes on"),
+        null=True,
+        blank=True,
+        help_text=_("The Secretariat's review deadline."),
+    )
     adopted_by = models.ForeignKey(
         "governance.Decision",
         verbose_name=_("adopted by decision"),
@@ -77,6 +91,12 @@ class Cycle(TimeStampedModel):
                 "opens_on",
                 name="cycle_closes_not_before_opens",
                 message=_("A cycle cannot close before it opens."),
+            ),
+            not_before(
+                "review_closes_on",
+                "closes_on",
+                name="cycle_review_closes_not_before_submission",
+                message=_("The review cannot close before the submission deadline."),
             ),
         ]
 
@@ -137,20 +157,61 @@ class Need(Versioned, TimeStampedModel):
     cycle = models.ForeignKey(Cycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="needs")
     reference = models.CharField(_("reference"), max_length=40, help_text=_("e.g. AL-WBBSi-007"))
     partner = models.ForeignKey(
-        "directory.Partner", verbose_name=_("partner"), on_delete=models.PROTECT, related_name="needs"
+        "directory.Partner",
+        verbose_name=_("partner"),
+        on_delete=models.PROTECT,
+        related_name="needs",
+        help_text=_("The partner that needs it."),
     )
     pillar = models.ForeignKey(
-        "directory.Pillar", verbose_name=_("pillar"), on_delete=models.PROTECT, related_name="needs"
+        "directory.Pillar",
+        verbose_name=_("pillar"),
+        on_delete=models.PROTECT,
+        related_name="needs",
+        help_text=_("The IISG pillar the need belongs to."),
     )
     area = models.ForeignKey(
-        Area, verbose_name=_("area"), on_delete=models.PROTECT, null=True, blank=True, related_name="needs"
+        Area,
+        verbose_name=_("area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="needs",
+        help_text=_("The thematic area of the pillar in this cycle; it lets donors find the need."),
     )
-    title = models.CharField(_("title"), max_length=300)
-    description = models.TextField(_("description"), blank=True)
-    need_type = models.CharField(_("type"), max_length=15, choices=NeedType.choices, blank=True)
-    perspective = models.CharField(_("perspective"), max_length=15, choices=Perspective.choices, blank=True)
-    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices)
-    justification = models.TextField(_("justification"), blank=True)
+    title = models.CharField(
+        _("title"), max_length=300, help_text=_("What is needed, in one line, e.g. “Mobile thermal cameras”.")
+    )
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("What is needed, for whom, where and how much: enough for a donor to understand it."),
+    )
+    need_type = models.CharField(
+        _("type"),
+        max_length=15,
+        choices=NeedType.choices,
+        blank=True,
+        help_text=_("Legislative (laws, strategies), institutional (capacity, training) or operational (equipment)."),
+    )
+    perspective = models.CharField(
+        _("perspective"),
+        max_length=15,
+        choices=Perspective.choices,
+        blank=True,
+        help_text=_("Does it prevent a threat or respond to it?"),
+    )
+    priority = models.CharField(
+        _("priority"),
+        max_length=10,
+        choices=Priority.choices,
+        help_text=_("High: needed within the cycle to meet the pillar's objective."),
+    )
+    justification = models.TextField(
+        _("justification"),
+        blank=True,
+        help_text=_("Why it is needed now: the gap it closes, the strategy or assessment it comes from."),
+    )
     responsible_institution = models.ForeignKey(
         "directory.Organisation",
         verbose_name=_("responsible institution"),
@@ -158,6 +219,7 @@ class Need(Versioned, TimeStampedModel):
         null=True,
         blank=True,
         related_name="needs",
+        help_text=_("The ministry or agency that will carry it out."),
     )
     status = models.CharField(_("status"), max_length=12, choices=NeedStatus.choices, default=NeedStatus.DRAFT)
     review_comment = models.TextField(_("review comment"), blank=True, help_text=_("Reason for a return or rejection."))

@@ -13,7 +13,18 @@ class CycleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Cycle
-        fields = ["id", "kind", "first_year", "last_year", "period", "status", "opens_on", "closes_on", "adopted_by"]
+        fields = [
+            "id",
+            "kind",
+            "first_year",
+            "last_year",
+            "period",
+            "status",
+            "opens_on",
+            "closes_on",
+            "review_closes_on",
+            "adopted_by",
+        ]
 
 
 class AreaSerializer(serializers.ModelSerializer):

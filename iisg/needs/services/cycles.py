@@ -4,7 +4,8 @@ response mapping, its calendar, closing it for review, and the Board's adoption 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from iisg.core.choices import Verb
+from iisg.core.choices import Step, Verb
+from iisg.core.events import announce
 from iisg.core.history import record
 from iisg.core.models import apply_changes
 from iisg.core.permissions import can
@@ -34,15 +35,27 @@ def _references(needs):
 
 
 @transaction.atomic
-def open_cycle(*, user, first_year, last_year, copy_areas_from=None, opens_on=None, closes_on=None, comment=""):
+def open_cycle(
+    *,
+    user,
+    first_year,
+    last_year,
+    copy_areas_from=None,
+    opens_on=None,
+    closes_on=None,
+    review_closes_on=None,
+    comment="",
+):
     """Open a needs cycle for the period with the thematic areas of an earlier cycle.
 
     The areas (objectives and the areas beneath them: pillar, code, name, description) are copied
     from `copy_areas_from`, by default the latest needs cycle; the copies belong to the new cycle
-    and are edited there without touching the old ones. Secretariat only.
+    and are edited there without touching the old ones. `closes_on` is the focal points'
+    submission deadline, `review_closes_on` the Secretariat's review deadline. Secretariat only.
 
     Raises NotAllowed, CycleExists (a needs cycle of this period exists), InvalidTransition
-    (the period runs backwards, or the cycle to copy from is not a needs cycle).
+    (the period runs backwards, or the cycle to copy from is not a needs cycle), ValidationError
+    (dates the model refuses: a deadline before the opening, a review closing before submission).
     """
     cycle = Cycle(
         kind=CycleKind.NEEDS,
@@ -51,6 +64,7 @@ def open_cycle(*, user, first_year, last_year, copy_areas_from=None, opens_on=No
         status=CycleStatus.OPEN,
         opens_on=opens_on,
         closes_on=closes_on,
+        review_closes_on=review_closes_on,
     )
     if not can(user, Verb.ADD, cycle):
         raise NotAllowed(_("Only the Secretariat opens a cycle."))
@@ -62,16 +76,19 @@ def open_cycle(*, user, first_year, last_year, copy_areas_from=None, opens_on=No
         copy_areas_from = Cycle.objects.needs_mapping().latest_first().first()
     elif copy_areas_from.kind != CycleKind.NEEDS:
         raise InvalidTransition(_("Areas are copied from a needs cycle."))
+    cycle.full_clean()
     record(cycle, user=user, reason=comment or _("Opened"))
     if copy_areas_from is not None:
         _copy_areas(source=copy_areas_from, target=cycle)
+    announce(Step.CYCLE_OPENED, target=cycle, actor=user, comment=clean_comment(comment))
     return cycle
 
 
 @transaction.atomic
-def open_response_cycle(*, user, year, opens_on=None, closes_on=None, comment=""):
+def open_response_cycle(*, user, year, opens_on=None, closes_on=None, review_closes_on=None, comment=""):
     """Open the annual response mapping of `year`: donors and implementers report their actions of
-    the year and propose their responses. Secretariat only.
+    the year and propose their responses, answering by `closes_on`; the Secretariat reviews by
+    `review_closes_on`. Secretariat only.
     Raises NotAllowed, CycleExists, ValidationError (dates the model refuses)."""
     cycle = Cycle(
         kind=CycleKind.RESPONSE,
@@ -80,6 +97,7 @@ def open_response_cycle(*, user, year, opens_on=None, closes_on=None, comment=""
         status=CycleStatus.OPEN,
         opens_on=opens_on,
         closes_on=closes_on,
+        review_closes_on=review_closes_on,
     )
     if not can(user, Verb.ADD, cycle):
         raise NotAllowed(_("Only the Secretariat opens a cycle."))
@@ -87,12 +105,13 @@ def open_response_cycle(*, user, year, opens_on=None, closes_on=None, comment=""
         raise CycleExists(_("A response mapping for %(year)s already exists.") % {"year": year})
     cycle.full_clean()
     record(cycle, user=user, reason=comment or _("Opened"))
+    announce(Step.ROUND_OPENED, target=cycle, actor=user, comment=clean_comment(comment))
     return cycle
 
 
 # What changing a cycle may change: its calendar. Its kind and period name it; its status moves by
 # the steps (close for review, adopt).
-CYCLE_EDITABLE_FIELDS = ("opens_on", "closes_on")
+CYCLE_EDITABLE_FIELDS = ("opens_on", "closes_on", "review_closes_on")
 
 
 @transaction.atomic
@@ -202,6 +221,7 @@ def adopt_cycle(*, user, cycle, decision, comment=""):
     cycle.status = CycleStatus.ADOPTED
     cycle.adopted_by = decision
     record(cycle, user=user, reason=reason)
+    announce(Step.CYCLE_ADOPTED, target=cycle, actor=user, comment=clean_comment(comment), decision=decision)
     return cycle
 
 
@@ -232,4 +252,5 @@ def adopt_response_cycle(*, user, cycle, decision=None, comment=""):
     cycle.status = CycleStatus.ADOPTED
     cycle.adopted_by = decision
     record(cycle, user=user, reason=comment or _("Adopted by the Board: %(decision)s") % {"decision": decision})
+    announce(Step.CYCLE_ADOPTED, target=cycle, actor=user, comment=comment, decision=decision)
     return cycle

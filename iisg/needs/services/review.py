@@ -4,7 +4,8 @@ the Secretariat with a comment, and proposed for the Board's adoption."""
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from iisg.core.choices import Verb
+from iisg.core.choices import Step, Verb
+from iisg.core.events import announce
 from iisg.core.history import record
 from iisg.core.permissions import can
 from iisg.core.text import clean_comment
@@ -37,7 +38,7 @@ def _refuse_wrong_status(need, allowed, step):
 
 
 def _review(*, user, need, allowed, status, step, comment, comment_required=False):
-    """A Secretariat step on a need of a cycle not yet adopted."""
+    """A Secretariat step on a need of a cycle not yet adopted; the caller announces it."""
     need = locked_need(need)
     _refuse_unless_visible_and_not_frozen(user, need)
     if not can(user, Verb.REVIEW, need):
@@ -79,7 +80,9 @@ def submit_need(*, user, need, comment=""):
         raise NotAllowed(_("Only the partner's focal point or the Secretariat submits this need."))
     _refuse_wrong_status(need, (NeedStatus.DRAFT, NeedStatus.RETURNED), _("submitted"))
     need.status = NeedStatus.SUBMITTED
-    record(need, user=user, reason=clean_comment(comment) or NeedStatus.SUBMITTED.label)
+    comment = clean_comment(comment)
+    record(need, user=user, reason=comment or NeedStatus.SUBMITTED.label)
+    announce(Step.NEED_SUBMITTED, target=need, actor=user, comment=comment)
     return need
 
 
@@ -87,7 +90,7 @@ def submit_need(*, user, need, comment=""):
 def validate_need(*, user, need, comment=""):
     """Validate a submitted need. Secretariat only.
     Raises NotAllowed, NeedFrozen, CycleClosed (cycle adopted), InvalidTransition."""
-    return _review(
+    need = _review(
         user=user,
         need=need,
         allowed=(NeedStatus.SUBMITTED,),
@@ -95,6 +98,8 @@ def validate_need(*, user, need, comment=""):
         step=_("validated"),
         comment=comment,
     )
+    announce(Step.NEED_VALIDATED, target=need, actor=user, comment=clean_comment(comment))
+    return need
 
 
 @transaction.atomic
@@ -102,7 +107,7 @@ def return_need(*, user, need, comment):
     """Return a submitted need to its partner for changes, saying why (also kept as its review
     comment). Secretariat only.
     Raises NotAllowed, NeedFrozen, CycleClosed, InvalidTransition, CommentRequired."""
-    return _review(
+    need = _review(
         user=user,
         need=need,
         allowed=(NeedStatus.SUBMITTED,),
@@ -111,6 +116,8 @@ def return_need(*, user, need, comment):
         comment=comment,
         comment_required=True,
     )
+    announce(Step.NEED_RETURNED, target=need, actor=user, comment=clean_comment(comment))
+    return need
 
 
 @transaction.atomic
@@ -118,7 +125,7 @@ def reject_need(*, user, need, comment):
     """Reject a need that is not yet adopted, saying why (also kept as its review comment).
     Secretariat only.
     Raises NotAllowed, NeedFrozen, CycleClosed, InvalidTransition, CommentRequired."""
-    return _review(
+    need = _review(
         user=user,
         need=need,
         allowed=REJECTABLE_STATUSES,
@@ -127,12 +134,11 @@ def reject_need(*, user, need, comment):
         comment=comment,
         comment_required=True,
     )
+    announce(Step.NEED_REJECTED, target=need, actor=user, comment=clean_comment(comment))
+    return need
 
 
-@transaction.atomic
-def propose_need(*, user, need, comment=""):
-    """Record that the Support Group proposes a validated need for adoption. Secretariat only.
-    Raises NotAllowed, NeedFrozen, CycleClosed, InvalidTransition."""
+def _propose(*, user, need, comment):
     return _review(
         user=user,
         need=need,
@@ -143,8 +149,37 @@ def propose_need(*, user, need, comment=""):
     )
 
 
+def _announce_proposed(*, user, needs, comment):
+    """One announcement per cycle of the proposed needs (all of one cycle, as the Support Group
+    proposes them), so the Support Group and the Board are told once, not once per need."""
+    by_cycle = {}
+    for need in needs:
+        by_cycle.setdefault(need.cycle_id, (need.cycle, []))[1].append(need.reference)
+    for cycle, references in by_cycle.values():
+        announce(
+            Step.NEEDS_PROPOSED,
+            target=cycle,
+            actor=user,
+            comment=clean_comment(comment),
+            count=len(references),
+            references=references,
+        )
+
+
+@transaction.atomic
+def propose_need(*, user, need, comment=""):
+    """Record that the Support Group proposes a validated need for adoption. Secretariat only.
+    Raises NotAllowed, NeedFrozen, CycleClosed, InvalidTransition."""
+    need = _propose(user=user, need=need, comment=comment)
+    _announce_proposed(user=user, needs=[need], comment=comment)
+    return need
+
+
 @transaction.atomic
 def propose_needs(*, user, needs, comment=""):
-    """Record the Support Group's proposal of several validated needs: all of them or none.
+    """Record the Support Group's proposal of several validated needs: all of them or none,
+    announced once (NEEDS_PROPOSED with the count and the references) for their cycle.
     Raises what propose_need raises, for the first need refused."""
-    return [propose_need(user=user, need=need, comment=comment) for need in needs]
+    proposed = [_propose(user=user, need=need, comment=comment) for need in needs]
+    _announce_proposed(user=user, needs=proposed, comment=comment)
+    return proposed

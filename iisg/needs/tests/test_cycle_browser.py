@@ -84,10 +84,10 @@ def test_a_whole_needs_cycle_and_a_response_round(demo, as_user, live_server, tm
     secretariat = as_user("secretariat")
     secretariat.goto(f"{live_server.url}/admin/needs/cycle/")
     secretariat.get_by_role("link", name="Open the next needs cycle").click()
-    secretariat.get_by_label("first year").fill("2025")
-    secretariat.get_by_label("last year").fill("2026")
+    secretariat.get_by_label("first year").fill("2029")
+    secretariat.get_by_label("last year").fill("2030")
     secretariat.get_by_role("button", name="Open the cycle").click()
-    cycle = Cycle.objects.get(kind=CycleKind.NEEDS, first_year=2025)
+    cycle = Cycle.objects.get(kind=CycleKind.NEEDS, first_year=2029)
     assert cycle.status == CycleStatus.OPEN
     area = cycle.areas.filter(pillar__code="wbbsi", parent__isnull=False).order_by("code").first()
     assert area is not None, "the areas were copied from the last cycle"
