@@ -3,7 +3,8 @@
 Every write goes through iisg.actions.services: the change form of an action (with its rows) by
 create_action and update_action, in one call and one new version; a row on its own page by
 save_row and delete_row; responses by propose_response, change_response and withdraw_response, and
-their status only by confirm_response and reject_response (the actions of the responses list).
+their status only by confirm_response and reject_response (the actions of the responses list). The
+annual response-mapping round has its pages on the actions list (iisg.actions.round_admin).
 The forms gather the values; the services check, convert money to EUR and record the history.
 """
 
@@ -31,6 +32,7 @@ from . import services
 from .choices import OrganisationRole
 from .models import Action, ActionOrganisation, ActionSector, Budget, Response, Transaction
 from .queries import END, START
+from .round_admin import RoundAdminMixin
 from .workbook_admin import ActionWorkbookAdmin
 
 
@@ -187,7 +189,12 @@ class ActiveInYearFilter(admin.SimpleListFilter):
 
 @admin.register(Action)
 class ActionAdmin(
-    WrittenWithRelated, DeletedThroughService, VersionedAdminMixin, ActionWorkbookAdmin, HistoryRuleAdmin
+    WrittenWithRelated,
+    DeletedThroughService,
+    VersionedAdminMixin,
+    RoundAdminMixin,
+    ActionWorkbookAdmin,
+    HistoryRuleAdmin,
 ):
     list_display = [
         "title",

@@ -69,3 +69,10 @@ class ResponseStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
     CONFIRMED = "confirmed", _("Confirmed")
     REJECTED = "rejected", _("Rejected")
+
+
+class RoundAnswerKind(models.TextChoices):
+    """How an action was answered for in an annual response-mapping round."""
+
+    CONFIRMED = "confirmed", _("No change")
+    UPDATED = "updated", _("Updated")

@@ -17,6 +17,7 @@ from .choices import (
     Coverage,
     OrganisationRole,
     ResponseStatus,
+    RoundAnswerKind,
     TransactionType,
 )
 from .queries import ActionQuerySet, is_active, year_span
@@ -566,3 +567,40 @@ class Response(TimeStampedModel):
 
     def __str__(self):
         return f"{self.action} → {self.need.reference} ({self.get_coverage_display()}, {self.get_status_display()})"
+
+
+class RoundAnswer(models.Model):
+    """The answer given for an action in an annual response-mapping round (a response cycle): confirmed
+    unchanged in one click, or updated through any door that changes it. One per action and round;
+    a later answer replaces an earlier one, and who gave it and when are kept here (a confirmation
+    also leaves its reason in the action's history)."""
+
+    cycle = models.ForeignKey(
+        "needs.Cycle", verbose_name=_("response mapping"), on_delete=models.CASCADE, related_name="round_answers"
+    )
+    action = models.ForeignKey(Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="round_answers")
+    answer = models.CharField(_("answer"), max_length=10, choices=RoundAnswerKind.choices)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="round_answers",
+    )
+    answered_at = models.DateTimeField(_("answered at"))
+
+    class Meta:
+        ordering = ["cycle", "action"]
+        verbose_name = _("response mapping answer")
+        verbose_name_plural = _("response mapping answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "action"],
+                name="round_answer_unique_action",
+                violation_error_message=_("This action is already answered for in this response mapping."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.action} ({self.cycle.period}: {self.get_answer_display()})"

@@ -3,7 +3,7 @@
 
 from django.db.models import Exists, OuterRef, Q
 
-from iisg.core.permissions import ADD, DELETE, EVERYTHING, NOTHING, REVIEW, VIEW, WRITE, Rule
+from iisg.core.permissions import ADD, DELETE, EVERYTHING, NOTHING, REVIEW, VIEW, WRITE, MembersRead, Rule
 
 from .choices import ResponseStatus
 from .models import Response
@@ -119,4 +119,7 @@ RULES = {
     "actions.relatedactivity": FOLLOWS_ITS_ACTION,
     "actions.exchangerate": Rule(),
     "actions.response": ResponseRule(),
+    # The answers of a response-mapping round: members read who answered; they are written only by
+    # the services (confirm_unchanged, update_action), which ask the action's own rule.
+    "actions.roundanswer": MembersRead(),
 }

@@ -1,6 +1,7 @@
 """The response mapping as business operations: donors and implementers create and change actions
 with the rows that belong to them, and propose which needs they respond to; the Secretariat
-confirms or rejects each proposed response.
+confirms or rejects each proposed response. In the annual response-mapping round (a response
+cycle, iisg.actions.round) each action asked about is confirmed unchanged or updated.
 
 An action is one aggregate: its own fields, its beneficiary partners and pillars, and its child
 rows — participating organisations, sectors, budgets and transactions. These functions are the
@@ -17,18 +18,28 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from iisg.core.choices import Role, Verb
+from iisg.core.choices import Role, Step, Verb
 from iisg.core.concurrency import claim_version
-from iisg.core.history import record, record_deletion
+from iisg.core.events import announce
+from iisg.core.history import insert_history, record, record_deletion
 from iisg.core.models import apply_changes
 from iisg.core.permissions import can, viewer_of
 from iisg.core.text import clean_comment
-from iisg.needs.choices import CLOSED_TO_RESPONSES
-from iisg.needs.errors import CommentRequired, DuplicateResponse, InvalidTransition, NotAllowed, WorkflowError
+from iisg.needs.choices import CLOSED_TO_RESPONSES, CycleKind, CycleStatus
+from iisg.needs.errors import (
+    CommentRequired,
+    CycleClosed,
+    DuplicateResponse,
+    InvalidTransition,
+    NotAllowed,
+    WorkflowError,
+)
+from iisg.needs.models import Cycle
 
-from .choices import ActionSource, ActivityStatus, Coverage, OrganisationRole, ResponseStatus
+from .choices import ActionSource, ActivityStatus, Coverage, OrganisationRole, ResponseStatus, RoundAnswerKind
 from .identifiers import platform_identifier
-from .models import Action, ActionOrganisation, ActionSector, Budget, Money, Response, Transaction
+from .models import Action, ActionOrganisation, ActionSector, Budget, Money, Response, RoundAnswer, Transaction
+from .round import round_actions, rounds_of
 
 # The role an organisation takes in an action its donor or implementer user creates.
 PARTICIPATION_OF_ROLE = {Role.DONOR: OrganisationRole.FUNDING, Role.IMPLEMENTER: OrganisationRole.IMPLEMENTING}
@@ -213,7 +224,9 @@ def update_action(
     ACTION_FIELDS → values), its partners and pillars, and each list of child rows given (None
     leaves a list alone; a list replaces it: a row with an `id` of the action's is changed, a row
     without one added, a row of the action not listed deleted). One new version, and a history
-    row for each record that changed, with the user and the comment. Returns the action.
+    row for each record that changed, with the user and the comment. The action counts as updated
+    in each open response-mapping round that asks about it, before or after the change
+    (RoundAnswer). Returns the action.
 
     Raises EditConflict, NotAllowed (the user's organisation does not take part in it), and
     ValidationError for values the model refuses.
@@ -225,6 +238,7 @@ def update_action(
     stored = Action.objects.select_for_update().get(pk=action.pk)
     refuse_change(user=user, action=stored)
     claim_version(stored, version)
+    asked_in = rounds_of(stored)
     for name, value in changes.items():
         setattr(stored, name, value)
     if stored.iati_identifier == "":
@@ -240,6 +254,7 @@ def update_action(
     _write_children(user=user, action=stored, lists=lists, reason=comment or _("Changed with the action"), rates=rates)
     if participations is not None:
         join_as_participant(user=user, action=stored)
+    _answer_updated(user=user, action=stored, rounds=asked_in)
     return stored
 
 
@@ -346,10 +361,12 @@ def _prepare(row, action, rates=None):
 def save_row(*, user, row, comment=""):
     """Add or change one row of an action (a participation, a sector, a budget, a transaction) on
     its own, as its own back-office form does: checked like the rows update_action writes, and
-    the action takes a new version, so that a form of the action opened before conflicts.
+    the action takes a new version, so that a form of the action opened before conflicts; like
+    update_action, it counts as an update in the open response-mapping rounds.
     Raises NotAllowed, ValidationError."""
     action = Action.objects.select_for_update().get(pk=row.action_id)
     refuse_change(user=user, action=action)
+    asked_in = rounds_of(action)
     _prepare(row, action)
     if isinstance(row, ActionOrganisation):
         stored = ActionOrganisation.objects.filter(pk=row.pk).first() if row.pk else None
@@ -362,17 +379,21 @@ def save_row(*, user, row, comment=""):
     reason = clean_comment(comment) or (_("Changed") if row.pk else _("Added"))
     record(row, user=user, reason=reason)
     record(action, user=user, reason=_("%(row)s: %(reason)s") % {"row": row._meta.verbose_name, "reason": reason})
+    _answer_updated(user=user, action=action, rounds=asked_in)
     return row
 
 
 @transaction.atomic
 def delete_row(*, user, row, comment=""):
-    """Delete one row of an action on its own; the action takes a new version. Raises NotAllowed."""
+    """Delete one row of an action on its own; the action takes a new version and counts as updated
+    in the open response-mapping rounds (see save_row). Raises NotAllowed."""
     action = Action.objects.select_for_update().get(pk=row.action_id)
     refuse_change(user=user, action=action)
+    asked_in = rounds_of(action)
     reason = clean_comment(comment) or _("Deleted")
     record_deletion(row, user=user, reason=reason)
     record(action, user=user, reason=_("%(row)s: %(reason)s") % {"row": row._meta.verbose_name, "reason": reason})
+    _answer_updated(user=user, action=action, rounds=asked_in)
 
 
 # Responses
@@ -415,6 +436,7 @@ def propose_response(*, user, action, need, coverage=Coverage.PARTIAL, comment="
         raise DuplicateResponse(
             _("“%(action)s” already responds to %(reference)s.") % {"action": action, "reference": need.reference}
         ) from None
+    announce(Step.RESPONSE_PROPOSED, target=response, actor=user, comment=comment)
     return response
 
 
@@ -484,7 +506,10 @@ def confirm_response(*, user, response, comment=""):
     """Confirm a proposed (or earlier rejected) response: it now counts in the analysis, with who
     confirmed it and when. Secretariat only (the review verb).
     Raises NotAllowed, InvalidTransition (already confirmed)."""
-    return _decide(user=user, response=response, status=ResponseStatus.CONFIRMED, comment=clean_comment(comment))
+    comment = clean_comment(comment)
+    response = _decide(user=user, response=response, status=ResponseStatus.CONFIRMED, comment=comment)
+    announce(Step.RESPONSE_CONFIRMED, target=response, actor=user, comment=comment)
+    return response
 
 
 @transaction.atomic
@@ -495,4 +520,62 @@ def reject_response(*, user, response, comment):
     comment = clean_comment(comment)
     if not comment and can(user, Verb.REVIEW, response):
         raise CommentRequired(_("Say why the response is rejected."))
-    return _decide(user=user, response=response, status=ResponseStatus.REJECTED, comment=comment)
+    response = _decide(user=user, response=response, status=ResponseStatus.REJECTED, comment=comment)
+    announce(Step.RESPONSE_REJECTED, target=response, actor=user, comment=comment)
+    return response
+
+
+# The annual response-mapping round
+
+
+def _answer_updated(*, user, action, rounds):
+    """Record `action` as updated by `user` in each round of `rounds` and in each open round that asks
+    about it now (its change may have brought it into one)."""
+    now = timezone.now()
+    for cycle in {cycle.pk: cycle for cycle in [*rounds, *rounds_of(action)]}.values():
+        RoundAnswer.objects.update_or_create(
+            cycle=cycle,
+            action=action,
+            defaults={"answer": RoundAnswerKind.UPDATED, "answered_by": user, "answered_at": now},
+        )
+
+
+@transaction.atomic
+def confirm_unchanged(*, user, action, cycle):
+    """Answer for `action` in the response-mapping round `cycle` that it has not changed: one click by
+    whoever may change the action (a donor or implementer of it, or the Secretariat), while the
+    round is open and the action is one it asks about. The answer keeps who and when, and the
+    action's history the reason ("Confirmed unchanged for the 2026 response mapping") without a new
+    version: nothing in it changed, so a form opened on it stays good. Returns the RoundAnswer.
+
+    Raises NotAllowed (the user may not change the action), CycleClosed (the round is not open),
+    InvalidTransition (not a response mapping, an action the round does not ask about, or one
+    already answered for in it).
+    """
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    stored = Action.objects.select_for_update().get(pk=action.pk)
+    refuse_change(user=user, action=stored)
+    if cycle.kind != CycleKind.RESPONSE:
+        raise InvalidTransition(_("%(cycle)s is not a response mapping.") % {"cycle": cycle})
+    if cycle.status != CycleStatus.OPEN:
+        raise CycleClosed(
+            _("%(cycle)s is %(status)s: actions are no longer confirmed for it.")
+            % {"cycle": cycle, "status": cycle.get_status_display().lower()}
+        )
+    if not round_actions(cycle).filter(pk=stored.pk).exists():
+        raise InvalidTransition(
+            _("“%(action)s” is not asked about in %(cycle)s: it is not active in %(year)s.")
+            % {"action": stored, "cycle": cycle, "year": cycle.first_year}
+        )
+    existing = RoundAnswer.objects.filter(cycle=cycle, action=stored).select_related("answered_by").first()
+    if existing is not None:
+        raise InvalidTransition(
+            _("“%(action)s” is already answered for in %(cycle)s: %(answer)s.")
+            % {"action": stored, "cycle": cycle, "answer": existing.get_answer_display().lower()}
+        )
+    answer = RoundAnswer.objects.create(
+        cycle=cycle, action=stored, answer=RoundAnswerKind.CONFIRMED, answered_by=user, answered_at=timezone.now()
+    )
+    reason = _("Confirmed unchanged for the %(year)s response mapping") % {"year": cycle.first_year}
+    insert_history(Action, [stored], "~", user=user, reason=reason)
+    return answer
