@@ -1,15 +1,18 @@
 import datetime
+from decimal import Decimal
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from iisg.actions.choices import OrganisationRole, ResponseStatus
-from iisg.actions.models import ActionOrganisation
+from iisg.actions.models import ActionOrganisation, Response
 from iisg.directory.models import Organisation, Partner, Pillar
 from iisg.needs.choices import CycleKind, Priority
 from iisg.needs.models import Area, Cycle
 
 from .selectors import Scope, default_cycle, default_year
+from .services import MIN_SCORE
 
 
 class ScopeForm(forms.Form):
@@ -98,3 +101,62 @@ class ScopeForm(forms.Form):
             priority=data.get("priority") or "",
             donor=data.get("donor"),
         )
+
+
+SCORE_FIELD = {"min_value": Decimal(0), "max_value": Decimal(1), "max_digits": 5, "decimal_places": 4}
+
+
+class StartMatcherForm(forms.Form):
+    """What the matcher is started with (iisg.analysis.services.start_matching)."""
+
+    min_score = forms.DecimalField(
+        label=_("Do not keep proposals scoring below"),
+        required=False,
+        help_text=format_lazy(_("A score from 0 to 1. Empty: the matcher's default ({default})."), default=MIN_SCORE),
+        **SCORE_FIELD,
+    )
+
+
+class ReviewProposalsForm(forms.Form):
+    """Confirm or reject the chosen proposals of a run of the matcher (`proposals`: those that may
+    be chosen); rejecting takes one comment for all."""
+
+    CONFIRM, REJECT = "confirm", "reject"
+
+    decision = forms.ChoiceField(choices=[(CONFIRM, _("Confirm selected")), (REJECT, _("Reject selected"))])
+    responses = forms.ModelMultipleChoiceField(
+        label=_("Proposals"),
+        queryset=Response.objects.none(),
+        error_messages={
+            "required": _("Select at least one proposal."),
+            "invalid_choice": _("A selected proposal was decided meanwhile: look at the list again."),
+        },
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Required to reject; kept with each response."),
+    )
+
+    def __init__(self, *args, proposals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responses"].queryset = proposals
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.REJECT and not data.get("comment", "").strip():
+            self.add_error("comment", _("Say why they are rejected."))
+        return data
+
+
+class RejectBelowForm(forms.Form):
+    """Reject every undecided proposal of a run of the matcher scoring below a score."""
+
+    score = forms.DecimalField(label=_("Reject all below score"), **SCORE_FIELD)
+    comment = forms.CharField(
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Why they are rejected; kept with each response."),
+        error_messages={"required": _("Say why they are rejected.")},
+    )

@@ -7,13 +7,14 @@ from iisg.core import jobs
 from iisg.needs.errors import WorkflowError
 
 from .models import MatcherRun
-from .services import propose_responses
+from .services import MIN_SCORE, propose_responses
 
 
 @task()
 def propose_responses_job(run_id):
     """Run the matcher for MatcherRun `run_id`: propose responses to the needs of its cycle on behalf
-    of whoever started it (services.propose_responses), whose rights are checked again now. Only a
+    of whoever started it (services.propose_responses), keeping only those scoring at least the run's
+    floor (the matcher's default when it has none), with the rights checked again now. Only a
     queued run is started, so a job delivered twice runs once. The run ends done with the counts of
     the Proposals, or failed with the reason (a refusal's own words, else a short error for people);
     nothing is proposed then. Answers the counts; None when the run is not queued."""
@@ -25,11 +26,15 @@ def propose_responses_job(run_id):
         if run.created_by is None:
             raise WorkflowError(_("The person who started the matcher no longer has a login."))
         with jobs.heartbeat(run):
-            propose_responses(cycle=run.cycle, user=run.created_by, run=run)
+            propose_responses(cycle=run.cycle, user=run.created_by, run=run, min_score=_floor(run))
     except BaseException as error:
         jobs.fail(run, error=_failure_text(error))
         raise
     return run.summary
+
+
+def _floor(run):
+    return MIN_SCORE if run.min_score is None else run.min_score
 
 
 def _failure_text(error):

@@ -328,18 +328,24 @@ def test_the_secretariat_starts_the_matcher_from_the_cycles_list(
     cycle = boats_need.cycle
     assert "propose_responses_selected" in action_names(client.get(CYCLES))
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = bulk(client, "propose_responses_selected", [cycle], CYCLES)
+    asked = bulk(client, "propose_responses_selected", [cycle], CYCLES)
+    assert "Do not keep proposals scoring below" in asked.content.decode(), "the score floor is asked first"
+    assert not MatcherRun.objects.exists()
 
-    assert response.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            CYCLES,
+            {"action": "propose_responses_selected", ACTION_CHECKBOX_NAME: [cycle.pk], "post": "yes", "min_score": ""},
+        )
+
     job = DBTaskResult.objects.get()
     run = MatcherRun.objects.get()
-    assert (run.cycle, run.created_by) == (cycle, user)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:analysis_matcherrun_change", args=[run.pk])
+    assert (run.cycle, run.created_by, run.min_score) == (cycle, user, None)
     assert job.args_kwargs == {"args": [run.pk], "kwargs": {}}
     (message,) = messages_of(response)
-    assert message.startswith(f"The matcher is proposing responses to the needs of {cycle} in the background:")
-    assert f'<a href="{reverse("admin:analysis_matcherrun_change", args=[run.pk])}">follow its run</a>' in message
-    assert f'href="{RESPONSES}?status__exact=proposed&amp;need__cycle__id__exact={cycle.pk}"' in message
+    assert message.startswith(f"The matcher has started on {cycle} in the background:")
     assert not Response.objects.exists(), "the job proposes, not the request"
 
 
