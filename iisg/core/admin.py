@@ -24,11 +24,11 @@ from simple_history.models import to_historic
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import accounts
-from .choices import Verb
+from .choices import Role, Verb
 from .concurrency import EditConflict, claim_version, conflict
 from .errors import WorkflowError
 from .history import record, record_deletion
-from .permissions import can, permitted, rule_for, visible
+from .permissions import can, permitted, rule_for, viewer_of, visible
 from .twofactor import TwoFactorLoginForm
 
 admin.site.site_header = _("IISG Platform — back office")
@@ -38,6 +38,35 @@ admin.site.site_url = "/"
 admin.site.login_form = TwoFactorLoginForm
 
 NOT_ALLOWED = _("You are not allowed to do this.")
+
+# The menu of each role but the Secretariat (whose menu lists every table it may read): the lists its
+# own work is done in, by model label. The tables the Secretariat keeps for the back office
+# (codelists, exchange rates, areas, an action's budget, sector and transaction rows, import and
+# matcher runs, logins, roles, tokens, the directory's reference lists) stay out of the others' menus.
+# A menu is not a permission: a link to such a table, and the API, still answer what the rules let
+# the user read.
+MEMBERS_READING = frozenset({
+    "needs.need", "needs.cycle", "actions.action", "actions.response", "events.event", "governance.meeting",
+    "governance.decision", "governance.product", "reports.report", "directory.organisation",
+})  # fmt: skip
+ACTIONS_WORK = frozenset({"actions.action", "actions.response", "core.workbookrun"})
+MENUS = {
+    Role.MEMBER: MEMBERS_READING,
+    Role.FOCAL_POINT: frozenset({"needs.need", "needs.cycle", "core.workbookrun"}),
+    Role.DONOR: ACTIONS_WORK,
+    Role.IMPLEMENTER: ACTIONS_WORK,
+}
+# In the menu of every role: what one is told, and how.
+EVERY_MENU = frozenset({"workplace.notification", "workplace.preference"})
+
+
+def in_menu(user, model):
+    """Is `model` in the back-office menu of `user` (the union of its roles' menus)?"""
+    viewer = viewer_of(user)
+    if viewer.is_secretariat:
+        return True
+    label = model._meta.label_lower
+    return label in EVERY_MENU or any(label in MENUS.get(role, ()) for role in viewer.roles)
 
 
 def has_rule(model):
@@ -184,7 +213,8 @@ class RuleAdminMixin(RuleChecks):
         return visible(request.user, super().get_queryset(request))
 
     def has_module_permission(self, request):
-        return can(request.user, Verb.VIEW, self.model)
+        # The menu (the home and the side bar): what the role works with, among what it may see.
+        return can(request.user, Verb.VIEW, self.model) and in_menu(request.user, self.model)
 
     def has_view_permission(self, request, obj=None):
         return can(request.user, Verb.VIEW, self.model if obj is None else obj)

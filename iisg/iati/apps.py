@@ -9,7 +9,10 @@ class IatiConfig(AppConfig):
 
     def ready(self):
         from iisg.core.permissions import register
+        from iisg.core.worklist import register as register_tasks
 
+        from . import worklist
         from .rules import RULES
 
         register(RULES)
+        register_tasks(worklist.import_run_tasks)

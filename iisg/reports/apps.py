@@ -12,7 +12,10 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from iisg.core.permissions import register
+        from iisg.core.worklist import register as register_tasks
 
+        from . import worklist
         from .rules import RULES
 
         register(RULES)
+        register_tasks(worklist.report_tasks)
