@@ -34,13 +34,16 @@ demo: migrate
 # The job worker (IATI imports, reports, the matcher) runs beside gunicorn, is started again
 # whenever it dies, and stops with gunicorn: on SIGTERM it stops within 10 s (JOB_STOP_SECONDS) and
 # the job it was running is marked failed, nothing of it kept; a job of a worker that died is marked
-# failed by the next one once its lease expires.
+# failed by the next one once its lease expires. Once a day, from the start, the deadline reminders
+# and the notification digests are sent (the job worker mails them; cron does it in production).
 run: demo
 	@echo "IISG Platform: http://$(HOST):$(PORT)/  (back office: http://$(HOST):$(PORT)/admin/)"
 	( trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null; exit 0' TERM; \
 	  while true; do $(MANAGE) job_worker & worker=$$!; wait $$worker; \
 	    echo "The job worker stopped; starting it again in 2 s." >&2; sleep 2; done ) & supervisor=$$!; \
-	  trap 'kill $$supervisor 2>/dev/null; wait $$supervisor 2>/dev/null' EXIT; \
+	( trap 'kill $$nap 2>/dev/null; exit 0' TERM; \
+	  while true; do $(MANAGE) send_reminders; $(MANAGE) send_digest; sleep 86400 & nap=$$!; wait $$nap; done ) & daily=$$!; \
+	  trap 'kill $$supervisor $$daily 2>/dev/null; wait $$supervisor $$daily 2>/dev/null' EXIT; \
 	  .venv/bin/gunicorn iisg.wsgi --bind $(HOST):$(PORT) --workers 2 --error-logfile -
 
 # Browser tests drive Debian's Chromium; Playwright cannot download its own browser here.

@@ -140,6 +140,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "iisg.website.context_processors.designation",
+                "iisg.workplace.context_processors.notifications",
             ],
         },
     },

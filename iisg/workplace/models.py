@@ -33,6 +33,9 @@ class Notification(models.Model):
     mailed_at = models.DateTimeField(
         _("mailed"), null=True, blank=True, help_text=_("When it went out, at once or in a digest.")
     )
+    # Names a notification that must go out once only (a deadline reminder per cycle and threshold),
+    # so that a command run twice a day does not tell anyone twice.
+    key = models.CharField(_("key"), max_length=100, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

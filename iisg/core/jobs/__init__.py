@@ -30,8 +30,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..choices import Verb
+from ..choices import Step, Verb
 from ..errors import InvalidTransition, NotAllowed
+from ..events import announce
 from ..permissions import can
 
 PROGRESS_TIMEOUT = 24 * 60 * 60  # seconds: what a dead job left in the cache goes after a day
@@ -193,11 +194,14 @@ def finish(job, *, status=JobStatus.DONE, error="", fields=()):
     """Record that `job` ended in `status` (done, or a job's own outcome such as refused), with its
     `error` for people and the other `fields` the job set on it, in one transaction. Raises JobLost,
     changing nothing, when the record is no longer running under this job's lease: within the job's
-    own transaction, what it did is then rolled back with it."""
+    own transaction, what it did is then rolled back with it. Announces RUN_FINISHED once the
+    transaction commits."""
     with transaction.atomic():
         if not type(job).objects.select_for_update().filter(pk=job.pk, status=JobStatus.RUNNING, worker=job.worker):
             raise JobLost(f"{job._meta.label} {job.pk} was marked failed while it ran")
         _end(job, status, error, fields)
+        # Whoever started the job is told it ended (iisg.workplace), once this commits.
+        announce(Step.RUN_FINISHED, target=job)
     transaction.on_commit(lambda: forget(job))
 
 
@@ -252,6 +256,8 @@ def fail_expired(*models, now=None):
         )
         for job in dead:
             forget(job)
+        for job in model.objects.filter(pk__in=[job.pk for job in dead], status=JobStatus.FAILED, finished_at=now):
+            announce(Step.RUN_FINISHED, target=job)
     return failed
 
 
@@ -292,5 +298,6 @@ def fail_stuck(*, job, user):
         message = _("Marked failed by %(user)s. %(reason)s") % {"user": user.get_username(), "reason": reason}
         job._history_user = user
         _end(job, JobStatus.FAILED, message, ())
+        announce(Step.RUN_FINISHED, target=job, actor=user)
     forget(job)
     return job
