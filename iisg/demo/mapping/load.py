@@ -9,6 +9,7 @@ from django.db.models import Count
 
 from iisg.actions.choices import OrganisationRole, ResponseStatus
 from iisg.actions.models import Response
+from iisg.core.events import silenced
 from iisg.needs.choices import CycleStatus, NeedStatus
 from iisg.needs.models import Cycle, Need
 from iisg.needs.services import adopt_response_cycle, close_cycle_for_review, open_response_cycle, update_cycle
@@ -18,6 +19,7 @@ from ..compare import differences
 from ..upsert import CHANGE_REASON
 from .actions import load_actions
 from .needs import load_needs_cycle
+from .open_cycle import load_open_cycle
 from .responses import load_responses
 
 # The annual response mappings: 2021 adopted, 2022 still in review.
@@ -41,18 +43,22 @@ def load_mapping(mapping_plan, *, content, actors, kept):
     """Write `mapping_plan` (from `plan()`) as the needs mapping `content` says the Board adopted,
     the services acting as `actors`; return its figures. What differs from the plan and cannot be
     brought back by a step of the rules is left as it is and described in `kept`."""
-    load_response_cycles(actors=actors, kept=kept)
     directory = content.directory
-    cycle, needs = load_needs_cycle(
-        mapping_plan.needs,
-        period=content.needs_cycle,
-        decision=content.adopted_by,
-        directory=directory,
-        actors=actors,
-        kept=kept,
-    )
-    actions = load_actions(mapping_plan.actions, directory=directory, actors=actors, kept=kept)
-    load_responses(mapping_plan.responses, cycle=cycle, needs=needs, actions=actions, actors=actors, kept=kept)
+    # The adopted past is written without telling anyone; the open cycle, people's work of today,
+    # leaves its notifications and mails as it would.
+    with silenced():
+        load_response_cycles(actors=actors, kept=kept)
+        cycle, needs = load_needs_cycle(
+            mapping_plan.needs,
+            period=content.needs_cycle,
+            decision=content.adopted_by,
+            directory=directory,
+            actors=actors,
+            kept=kept,
+        )
+        actions = load_actions(mapping_plan.actions, directory=directory, actors=actors, kept=kept)
+        load_responses(mapping_plan.responses, cycle=cycle, needs=needs, actions=actions, actors=actors, kept=kept)
+    load_open_cycle(directory=directory, actors=actors, kept=kept)
     return summarise(cycle, actions=len(actions))
 
 
