@@ -1,5 +1,6 @@
 """The annual response-mapping round, clicked through in a real browser as a donor: the round is open
-with a deadline; the donor finds its call from the actions list, confirms one action unchanged in
+with a deadline and the donor's call arrives by mail at a real SMTP server, listing its own actions
+only; the donor finds its call from the actions list, confirms one action unchanged in
 one click, updates another through its form, and the Secretariat's round page shows the donor as
 answered."""
 
@@ -38,7 +39,7 @@ def world():
         action.partners.add(kosovo)
         f.ActionOrganisationFactory(action=action, organisation=organisation, role=role)
         actions[title] = action
-    donor = f.UserFactory(username="austria-donor", roles=[Role.DONOR])
+    donor = f.UserFactory(username="austria-donor", email="donor@austria.example", roles=[Role.DONOR])
     f.PersonFactory(user=donor, organisation=austria)
     secretariat = f.UserFactory(username="secretariat", roles=[Role.SECRETARIAT])
     cycle = open_response_cycle(
@@ -69,9 +70,19 @@ def as_user(browser, live_server):
 
 
 def test_a_donor_answers_the_response_mapping_and_the_secretariat_sees_it(
-    world, as_user, live_server, assert_accessible
+    world, as_user, live_server, assert_accessible, smtp_server, deliver_queued_mail
 ):
     year = world["year"]
+    deliver_queued_mail()
+    (call,) = smtp_server.wait_for(1)
+    assert call.recipients == ("donor@austria.example",)
+    assert call.subject.startswith(f"Response mapping {year}: confirm or update your actions by ")
+    for text in (call.text, call.html):
+        assert "Border police capacity building" in text
+        assert "Mobile surveillance units" in text
+        assert "Cybercrime units" not in text, "GIZ's action is in GIZ's call"
+    assert f"/admin/actions/action/round/{world['cycle'].pk}/" in call.text
+
     donor = as_user("austria-donor")
     donor.goto(f"{live_server.url}/admin/actions/action/")
     donor.get_by_role("link", name=f"Response mapping {year} — your actions").click()
