@@ -11,8 +11,11 @@ class CoreConfig(AppConfig):
         from .permissions import register
         from .roles import create_roles
         from .rules import RULES
+        from .worklist import register as register_tasks
+        from .worklist import workbook_run_tasks
 
         register(RULES)
+        register_tasks(workbook_run_tasks)
 
         # Like Django's own permissions and content types: after migrate, and after the flush
         # that transactional tests do, the roles are there.

@@ -126,3 +126,15 @@ def finished_runs(model, *, user, started_by, title, order=80):
     labels = dict(opts.get_field("status").flatchoices)
     detail = ", ".join(f"{labels.get(row['status'], row['status'])}: {row['count']}" for row in ended)
     return [Task(title=title, count=count, url=url, detail=detail, order=order)]
+
+
+def workbook_run_tasks(user, viewer):
+    """The big workbooks the user uploaded that the job worker finished checking or applying this
+    week: to read what was written or why the file was refused."""
+    from django.utils.translation import gettext as _
+
+    from .models import WorkbookRun
+
+    return finished_runs(
+        WorkbookRun, user=user, started_by="created_by", title=_("Workbook uploads finished in the last 7 days")
+    )

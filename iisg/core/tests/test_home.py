@@ -242,6 +242,20 @@ def test_runs_the_user_started_are_listed_when_they_ended_in_the_last_week(clien
     assert (reports.count, reports.detail) == (1, "Failed: 1")
 
 
+def test_a_focal_point_finds_its_big_workbook_once_the_worker_checked_it(client, serbia):
+    from iisg.core.models import WorkbookRun
+
+    user = login(client, Role.FOCAL_POINT, partner=serbia)
+    run = WorkbookRun.objects.create(
+        created_by=user, workbook="needs", source_name="needs.xlsx", status="done", finished_at=timezone.now()
+    )
+    WorkbookRun.objects.create(created_by=user, workbook="needs", source_name="later.xlsx", status="queued")
+    (task,) = [task for task in tasks_for(user) if task.title == "Workbook uploads finished in the last 7 days"]
+    assert (task.count, task.detail) == (1, "Done: 1")
+    assert task.url == reverse("admin:core_workbookrun_change", args=[run.pk])
+    assert client.get(task.url).status_code == 200
+
+
 def test_the_list_of_several_runs_shows_only_the_users_own(client, open_cycle):
     user = login(client, Role.SECRETARIAT)
     now = timezone.now()
