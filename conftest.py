@@ -36,6 +36,23 @@ def _no_support_mapping_kept_between_tests():
     forget_computed()
 
 
+@pytest.fixture
+def announced():
+    """The workflow steps announced during a test (iisg.core.events.Event), in order; a step is
+    announced once its transaction commits (`django_capture_on_commit_callbacks(execute=True)` in
+    a plain django_db test)."""
+    from iisg.core.events import step_done
+
+    events = []
+
+    def listen(sender, event, **kwargs):
+        events.append(event)
+
+    step_done.connect(listen, dispatch_uid="tests-announced")
+    yield events
+    step_done.disconnect(dispatch_uid="tests-announced")
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Tests create many logins; the production hasher is slow on purpose."""

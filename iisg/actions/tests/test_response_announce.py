@@ -6,25 +6,11 @@ import pytest
 from iisg.actions import services
 from iisg.actions.choices import OrganisationRole, ResponseStatus
 from iisg.core.choices import Role, Step
-from iisg.core.events import step_done
 from iisg.core.tests import factories as f
 from iisg.needs.choices import NeedStatus
 from iisg.needs.errors import CommentRequired, NotAllowed
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def announced():
-    """The events announced during a test, in order."""
-    events = []
-
-    def listen(sender, event, **kwargs):
-        events.append(event)
-
-    step_done.connect(listen, dispatch_uid="actions-test-announce")
-    yield events
-    step_done.disconnect(dispatch_uid="actions-test-announce")
 
 
 @pytest.fixture

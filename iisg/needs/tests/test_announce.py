@@ -4,7 +4,6 @@ commits, with its target, actor and comment; a refused step announces nothing.""
 import pytest
 
 from iisg.core.choices import Step
-from iisg.core.events import step_done
 from iisg.core.tests import factories as f
 from iisg.governance.choices import DecisionKind
 from iisg.needs import services
@@ -12,19 +11,6 @@ from iisg.needs.choices import CycleKind, CycleStatus, NeedStatus
 from iisg.needs.errors import CommentRequired, InvalidTransition, NotAllowed
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def announced():
-    """The events announced during a test, in order."""
-    events = []
-
-    def listen(sender, event, **kwargs):
-        events.append(event)
-
-    step_done.connect(listen, dispatch_uid="needs-test-announce")
-    yield events
-    step_done.disconnect(dispatch_uid="needs-test-announce")
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from iisg.actions.choices import ResponseStatus
 from iisg.actions.services import reject_response
 from iisg.core.choices import Role, Step
 from iisg.core.errors import CommentRequired, NotAllowed
-from iisg.core.events import step_done
 from iisg.core.tests import factories as f
 from iisg.needs.choices import NeedStatus
 from iisg.needs.services import return_need, submit_need, validate_need
@@ -59,19 +58,10 @@ def test_every_step_and_reply_is_kept_in_order_with_its_author(world):
     assert entries[3].is_reply
 
 
-def test_a_reply_tells_the_others_once_committed(world, django_capture_on_commit_callbacks):
-    heard = []
-
-    def listener(sender, event, **kwargs):
-        heard.append(event)
-
-    step_done.connect(listener)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            reply(user=world["secretariat"], target=world["need"], text="Could you add a justification?")
-    finally:
-        step_done.disconnect(listener)
-    assert [(event.step, event.target, event.actor, event.comment) for event in heard] == [
+def test_a_reply_tells_the_others_once_committed(world, django_capture_on_commit_callbacks, announced):
+    with django_capture_on_commit_callbacks(execute=True):
+        reply(user=world["secretariat"], target=world["need"], text="Could you add a justification?")
+    assert [(event.step, event.target, event.actor, event.comment) for event in announced] == [
         (Step.COMMENTED, world["need"], world["secretariat"], "Could you add a justification?")
     ]
 
