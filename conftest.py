@@ -6,6 +6,15 @@ from pathlib import Path
 import pytest
 
 
+def pytest_collection_modifyitems(config, items):
+    """A test said to be the same on every database must not reach one."""
+    for item in items:
+        if item.get_closest_marker("same_on_every_database") and (
+            item.get_closest_marker("django_db") or {"db", "transactional_db"} & set(item.fixturenames)
+        ):
+            raise pytest.UsageError(f"{item.nodeid} uses the database: it cannot be same_on_every_database")
+
+
 @pytest.fixture
 def albania():
     from iisg.core.tests.factories import PartnerFactory
@@ -36,6 +45,20 @@ def _no_support_mapping_kept_between_tests():
     forget_computed()
 
 
+@pytest.fixture(autouse=True)
+def _cache_of_the_test(settings):
+    """Each test starts with an empty cache of its own process (memory, not ./var/cache): no page,
+    data version or job progress of another test, nor of another pytest worker."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"tests-{alias}"}
+        for alias in ("default", "pages")
+    }
+    for alias in settings.CACHES:
+        caches[alias].clear()
+
+
 @pytest.fixture
 def announced():
     """The workflow steps announced during a test (iisg.core.events.Event), in order; a step is
@@ -53,10 +76,69 @@ def announced():
     step_done.disconnect(dispatch_uid="tests-announced")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _caches_of_this_session(tmp_path_factory):
+    """The caches of a test session in a place of their own, never ./var/cache of `make run` nor the
+    other xdist worker's: a page cached or a data version read by one session is never seen by
+    another (a rolled-back test bumps no version)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    folder = tmp_path_factory.mktemp("cache")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    caches = {}
+    for alias, config in settings.CACHES.items():
+        if config["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache":
+            caches[alias] = {**config, "LOCATION": str(folder / alias)}
+        else:
+            caches[alias] = {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}test-{worker}-{os.getpid()}"}
+    with override_settings(CACHES=caches):
+        yield
+
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Tests create many logins; the production hasher is slow on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture(scope="session")
+def _database_before_demo(django_db_setup, django_db_blocker):
+    from iisg.core.tests.snapshots import take_snapshot
+
+    with django_db_blocker.unblock():
+        return take_snapshot("before_demo")
+
+
+def _load_demo_once(django_db_blocker, before, *, with_logins):
+    from django.test import override_settings
+
+    from iisg.core.tests.snapshots import DemoCopy, take_snapshot
+    from iisg.demo.services import load_demo
+
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        summary = load_demo(with_logins=with_logins)
+        snapshot = take_snapshot("demo" if with_logins else "demo_without_logins")
+        before.restore()
+    return DemoCopy(summary, snapshot)
+
+
+@pytest.fixture(scope="session")
+def demo_database(django_db_blocker, _database_before_demo):
+    """The demo (content, logins, mapping), loaded once per session (per xdist worker) and copied:
+    `demo_database.restore()` puts it back into the test database and answers its summary. A
+    browser test (transactional) calls it itself; tests that share the demo over a module use
+    iisg.core.tests.snapshots.demo_for_module. Tests of load_demo itself still call it."""
+    return _load_demo_once(django_db_blocker, _database_before_demo, with_logins=True)
+
+
+@pytest.fixture(scope="session")
+def demo_database_without_logins(django_db_blocker, _database_before_demo):
+    """The demo as `load_demo(with_logins=False)` loads it, like demo_database."""
+    return _load_demo_once(django_db_blocker, _database_before_demo, with_logins=False)
 
 
 # Playwright drives Debian's Chromium: its own browser download cannot reach this network.

@@ -9,15 +9,13 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from iisg.demo.logins import DEMO_PASSWORD
-from iisg.demo.services import load_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def demo(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return load_demo()
+def demo(demo_database):
+    return demo_database.restore()
 
 
 def test_the_public_sees_the_coverage_heatmap_and_funding_but_no_need(live_server, page, assert_accessible, demo):

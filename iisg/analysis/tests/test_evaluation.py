@@ -4,7 +4,6 @@ definitions on a hand-made ranking, and the figures on the demo mapping."""
 import datetime
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 
 from iisg.actions.choices import ResponseStatus
@@ -12,7 +11,7 @@ from iisg.analysis import evaluation
 from iisg.analysis.evaluation import evaluate
 from iisg.analysis.matcher import Match
 from iisg.core.tests import factories as f
-from iisg.demo.services import load_demo
+from iisg.core.tests.snapshots import demo_for_module
 from iisg.needs.choices import CycleKind
 from iisg.needs.models import Cycle
 
@@ -20,11 +19,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo mapping, loaded once for the tests of this module and rolled back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield load_demo(with_logins=False)
-        transaction.set_rollback(True)
+def demo(demo_database_without_logins, django_db_blocker):
+    """The demo mapping, put back once for the tests of this module and taken away after it."""
+    with django_db_blocker.unblock(), demo_for_module(demo_database_without_logins) as summary:
+        yield summary
 
 
 def confirmed(need, action):

@@ -6,15 +6,14 @@ import pytest
 from playwright.sync_api import expect
 
 from iisg.demo.logins import DEMO_PASSWORD
-from iisg.demo.services import load_demo
 from iisg.needs.models import Need
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def demo():
-    return load_demo()
+def demo(demo_database):
+    return demo_database.restore()
 
 
 def sign_in(page, live_server, username):

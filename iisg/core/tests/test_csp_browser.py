@@ -8,7 +8,6 @@ from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import expect
 
 from iisg.demo.logins import DEMO_PASSWORD
-from iisg.demo.services import load_demo
 from iisg.events.models import Event
 from iisg.needs.models import Need
 
@@ -39,8 +38,8 @@ def visit(page, complaints, url):
     assert violations(complaints) == [], url
 
 
-def test_no_page_breaks_the_content_security_policy(live_server, watched):
-    load_demo()
+def test_no_page_breaks_the_content_security_policy(live_server, watched, demo_database):
+    demo_database.restore()
     page, complaints = watched
     public = ["/", "/pillars/wbbsi/", "/events/", "/database/", "/admin/login/"]
     event = Event.objects.filter(is_published=True).order_by("-start_date").first()

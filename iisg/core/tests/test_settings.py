@@ -8,6 +8,10 @@ import sys
 import pytest
 from django.conf import settings
 
+# Each check starts manage.py in a process of its own (seconds each) without the run's DATABASE_URL
+# and touches no test database: one database's run is enough.
+pytestmark = pytest.mark.same_on_every_database
+
 PRODUCTION = {
     "IISG_MODE": "production",
     "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",

@@ -5,24 +5,18 @@ import datetime
 import lxml.html
 import pytest
 from django.contrib.auth.models import Group
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
 from iisg.core.choices import Role
 from iisg.core.tests import factories as f
-from iisg.demo.services import load_demo
-
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from iisg.core.tests.snapshots import demo_for_module
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo (37 real events), loaded once for the tests of a module and rolled back after it."""
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
-        summary = load_demo()
+def demo(demo_database, django_db_blocker):
+    """The demo (37 real events), put back once for the tests of a module and taken away after it."""
+    with django_db_blocker.unblock(), demo_for_module(demo_database) as summary:
         yield summary
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from iisg.demo.services import load_demo
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 RNNC_2019 = "3rd Meeting of the Regional Network of the National P-CVE Coordinators (RNNC) of the Western Balkans"
@@ -14,9 +12,8 @@ RNNC_2019_SLUG = "3rd-meeting-of-the-regional-network-of-the-national-p-cve-coor
 
 
 @pytest.fixture
-def demo(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return load_demo()
+def demo(demo_database):
+    return demo_database.restore()
 
 
 @pytest.mark.usefixtures("demo")

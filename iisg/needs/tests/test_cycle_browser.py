@@ -17,7 +17,6 @@ from iisg.actions.choices import ResponseStatus
 from iisg.actions.models import Response
 from iisg.core.tests import factories as f
 from iisg.demo.logins import DEMO_PASSWORD
-from iisg.demo.services import load_demo
 from iisg.governance.choices import DecisionKind
 from iisg.needs.choices import CycleKind, CycleStatus, NeedStatus
 from iisg.needs.models import Cycle, Need
@@ -26,8 +25,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def demo():
-    load_demo()
+def demo(demo_database):
+    demo_database.restore()
     meeting = f.MeetingFactory(
         number=8,
         event=f.EventFactory(title="8th IISG Board meeting", start_date=datetime.date(2026, 6, 18)),

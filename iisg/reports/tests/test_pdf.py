@@ -15,6 +15,9 @@ from iisg.directory.models import KOSOVO_FOOTNOTE
 from iisg.reports.document import Chart, Document, Paragraph, Section
 from iisg.reports.pdf import StaticOnlyFetcher, render_pdf
 
+# WeasyPrint renders for seconds and no database is touched: one database's run is enough.
+pytestmark = pytest.mark.same_on_every_database
+
 ROWS = 160
 
 

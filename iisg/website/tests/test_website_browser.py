@@ -6,7 +6,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from iisg.demo.services import load_demo
 from iisg.governance.choices import MeetingBody
 from iisg.governance.models import Meeting
 
@@ -16,8 +15,8 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def demo():
-    return load_demo(with_logins=False)
+def demo(demo_database_without_logins):
+    return demo_database_without_logins.restore()
 
 
 def test_a_visitor_goes_from_home_to_a_pillar_the_materials_the_board_and_search(
