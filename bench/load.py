@@ -1,37 +1,48 @@
 """Load test of the platform as served: 50 people browsing and 5 editing for 2 minutes, per engine.
 
-    python bench/load.py [--databases sqlite,postgres] [--duration 2m] [--workers 4]
+    python bench/load.py [--databases sqlite,postgres] [--duration 2m] [--workers 4] [--servers 2]
+                         [--redis-url redis://127.0.0.1:6379/15] [--json PATH]
 
 For each engine, on a database of its own (a temporary SQLite folder, or the PostgreSQL database
-`iisg_bench_load`, created with createdb and dropped at the end): migrate, `load_demo`, then open
-a needs cycle 2025–2026 with drafts carried over from the demo's adopted cycle (whose needs are
-frozen), so that the focal point and the Secretariat have drafts to edit. Each of the five editing
+`iisg_bench_load`, created with createdb and dropped at the end): migrate, `load_demo`, then carry
+the needs of the demo's adopted cycle (which are frozen) over into its open one (a new one when it
+has none) as drafts, so that the focal point and the Secretariat have drafts to edit. Each of the five editing
 users gets an object of its own (bench/locustfile.py): the focal point an Albanian draft need, the
 Secretariat another partner's draft need and an action, the donor an action its ministry funds,
 the implementer one GIZ implements; they never edit the same object, so no edit may conflict.
 
-gunicorn then serves the platform on 127.0.0.1 (a free port) with 4 sync workers: on two cores,
+gunicorn then serves the platform from `--servers` processes (two by default, each on a free port of
+127.0.0.1, as two web machines behind a load balancer) sharing one Redis (`--redis-url`; empty: the
+file cache, which only processes of one machine can share), with 4 sync workers in all: on two cores,
 twice the cores keeps both busy while one worker waits on the database, and leaves some CPU to
 locust and PostgreSQL, which run on the same machine (gunicorn's 2×cores+1 assumes they do not).
 Sync workers, not threads: the work is Python (templates, the ORM), which threads would share
 under the GIL. locust runs headless against it twice: first one browsing user with no pause for
 20 s, which times the pages alone on this machine (the baseline), then 55 users spawned 10 a
-second, for `--duration`.
+second, for `--duration`, each keeping to one of the servers in turn. Last, the anonymous
+throughput: `wrk` against every server at once (one thread and five connections each) for
+`--anonymous-seconds` on /events/, /pillars/wbbsi/, /database/ and, as the ceiling of the same
+servers, /robots.txt (no data, no template): requests per second (summed over the servers) and the
+median latency (the median of the servers' medians), and each page's share of the ceiling.
 
 Printed: one table of requests, requests per second, median and 95th-percentile latency and
 errors, for the browsing pages and the edits of each engine, with the pages' baseline and the
 ratio of their p95 under load to it (how much the load adds, whatever the machine's speed), then
 the slowest pages. The locust
 CSV files, the gunicorn log and a JSON summary go under var/bench/load/. The goal of issue 8: no
-errors, and a p95 under 300 ms for pages.
+errors, and a p95 under 300 ms for pages. `--json PATH` writes one JSON object: `pages_p95_ms` and
+`pages_median_ms` (the browsing pages under load) and `anonymous` (per page: `rps`, `p50_ms`,
+`share_of_ceiling`), each by engine (`{"sqlite": …, "postgres": …}`, the engines run).
 """
 
 import argparse
 import csv
 import json
 import os
+import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -52,12 +63,19 @@ USERS = 55  # 50 browsing + 5 editing (bench/locustfile.py)
 SPAWN_RATE = 10
 ALONE_SECONDS = 20  # the baseline: one browsing user, no pause between requests
 GOAL_P95_MS = 300
+ANONYMOUS_PAGES = ["/events/", "/pillars/wbbsi/", "/database/"]
+CEILING = "/robots.txt"
 
 
-def engine_env(engine, var_dir):
-    """The environment of every process of one engine's run: its own database, no DEBUG."""
+def engine_env(engine, var_dir, redis_url):
+    """The environment of every process of one engine's run: its own database, no DEBUG, the cache
+    the servers share (a fresh database migrates, which starts a new data version: no page of an
+    earlier run is served)."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "iisg.settings", "IISG_VAR_DIR": str(var_dir), "DEBUG": "false"}
     env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     if engine == "postgres":
         env["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_BENCH_DB}"
     return env
@@ -92,13 +110,17 @@ def choose_targets(path):
     from iisg.events.models import Event
     from iisg.governance.models import Product
     from iisg.needs import services
-    from iisg.needs.choices import CycleKind, NeedStatus
+    from iisg.needs.choices import CycleKind, CycleStatus, NeedStatus
     from iisg.needs.models import Cycle, Need
 
     users = {user.username: user for user in User.objects.filter(is_staff=True)}
     secretariat = users["secretariat"]
-    adopted = Cycle.objects.filter(kind=CycleKind.NEEDS).order_by("-first_year").first()
-    cycle = services.open_cycle(user=secretariat, first_year=2025, last_year=2026, comment="Load test")
+    needs_cycles = Cycle.objects.filter(kind=CycleKind.NEEDS).order_by("-first_year")
+    adopted = needs_cycles.filter(status=CycleStatus.ADOPTED).first()
+    # The demo's next cycle is open already; a demo without one gets one after the adopted cycle.
+    cycle = needs_cycles.filter(status=CycleStatus.OPEN).first() or services.open_cycle(
+        user=secretariat, first_year=adopted.last_year + 1, last_year=adopted.last_year + 2, comment="Load test"
+    )
     services.carry_over_needs(user=secretariat, cycle=cycle, needs=list(adopted.needs.all()))
     drafts = Need.objects.filter(cycle=cycle, status=NeedStatus.DRAFT).order_by("reference")
 
@@ -149,53 +171,90 @@ def wait_until_up(url, seconds=60):
     raise SystemExit(f"gunicorn did not answer at {url} within {seconds} s")
 
 
-def run_engine(engine, *, duration, workers):
-    """One engine's run: prepare, serve, load; returns locust's rows per request name and every
-    request's (group, name, ms, failed)."""
+def run_engine(engine, *, duration, workers, servers, redis_url, anonymous_seconds):
+    """One engine's run: prepare, serve, load, then the anonymous throughput; returns locust's rows
+    per request name, every request's (group, name, ms, failed) under load and alone, and the
+    anonymous throughput of each page."""
     out = OUT / engine
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     var_dir = Path(tempfile.mkdtemp(prefix=f"iisg-bench-load-{engine}-"))
-    env = engine_env(engine, var_dir)
+    env = engine_env(engine, var_dir, redis_url)
     if engine == "postgres":
         pg("dropdb")
         pg("createdb")
-    server = None
+    running = []
     try:
         started = time.perf_counter()
         targets, samples = out / "targets.json", out / "samples.json"
         prepare(env, targets)
         print(f"{engine}: demo loaded and targets chosen in {time.perf_counter() - started:.0f} s", flush=True)
-        port = free_port()
-        host = f"http://127.0.0.1:{port}"
-        with open(out / "gunicorn.log", "w") as log:
-            server = subprocess.Popen(
-                [str(BIN / "gunicorn"), "iisg.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+        hosts = []
+        for number in range(servers):
+            port = free_port()
+            log = open(out / f"gunicorn-{number + 1}.log", "w")  # noqa: SIM115 - closed with the server
+            running.append((subprocess.Popen(
+                [str(BIN / "gunicorn"), "iisg.wsgi", "--bind", f"127.0.0.1:{port}",
+                 "--workers", str(max(1, workers // servers)),
                  "--preload", "--access-logfile", "-", "--error-logfile", "-"],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+            ), log))  # fmt: skip
+            hosts.append(f"http://127.0.0.1:{port}")
+        for host in hosts:
             wait_until_up(host)
-            alone = out / "alone"
-            run_locust(engine, host, env, targets=targets, samples=alone / "samples.json",
-                       csv_prefix=alone / "locust", users=1, duration=f"{ALONE_SECONDS}s",
-                       extra_env={"IISG_LOAD_ALONE": "1"}, classes=["Browsing"])  # fmt: skip
-            print(f"{engine}: {USERS} users for {duration} against {host} ({workers} workers)", flush=True)
-            load_before = os.getloadavg()[0]
-            run_locust(engine, host, env, targets=targets, samples=samples, csv_prefix=out / "locust", users=USERS,
-                       duration=duration)  # fmt: skip
-            print(
-                f"{engine}: load average (1 min) {load_before:.1f} before the run, {os.getloadavg()[0]:.1f} at its end"
-            )
+        spread = {"IISG_LOAD_HOSTS": ",".join(hosts)}
+        alone = out / "alone"
+        run_locust(engine, hosts[0], env, targets=targets, samples=alone / "samples.json",
+                   csv_prefix=alone / "locust", users=1, duration=f"{ALONE_SECONDS}s",
+                   extra_env={"IISG_LOAD_ALONE": "1", **spread}, classes=["Browsing"])  # fmt: skip
+        print(f"{engine}: {USERS} users for {duration} against {', '.join(hosts)} "
+              f"({workers} workers in all, cache: {'Redis' if redis_url else 'files'})", flush=True)  # fmt: skip
+        load_before = os.getloadavg()[0]
+        run_locust(engine, hosts[0], env, targets=targets, samples=samples, csv_prefix=out / "locust", users=USERS,
+                   duration=duration, extra_env=spread)  # fmt: skip
+        print(f"{engine}: load average (1 min) {load_before:.1f} before the run, {os.getloadavg()[0]:.1f} at its end")
+        anonymous = {path: wrk(hosts, path, anonymous_seconds) for path in [*ANONYMOUS_PAGES, CEILING]}
     finally:
-        if server is not None:
+        for server, log in running:
             server.terminate()
             server.wait(timeout=30)
+            log.close()
         if engine == "postgres":
             pg("dropdb")
         shutil.rmtree(var_dir, ignore_errors=True)
     with open(out / "locust_stats.csv", newline="") as stats:
         rows = [row for row in csv.DictReader(stats) if row["Name"] != "Aggregated"]
-    return rows, json.loads(samples.read_text()), json.loads((out / "alone" / "samples.json").read_text())
+    alone_samples = json.loads((out / "alone" / "samples.json").read_text())
+    return rows, json.loads(samples.read_text()), alone_samples, anonymous
+
+
+def wrk(hosts, path, seconds):
+    """Anonymous requests for `path` as fast as they are answered: `wrk` against every server at once,
+    one thread and five connections each. Requests per second summed over the servers, the median of
+    their medians in ms, and the responses that were not 2xx or 3xx (None without wrk)."""
+    if shutil.which("wrk") is None:
+        print("wrk is not installed (apt-get install wrk): no anonymous throughput", flush=True)
+        return None
+    runs = [
+        subprocess.Popen(["wrk", "-t1", "-c5", f"-d{seconds}s", "--latency", host + path],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for host in hosts
+    ]  # fmt: skip
+    outputs = [run.communicate()[0] for run in runs]
+    units = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    medians = []
+    for output in outputs:
+        median = re.search(r"^\s+50%\s+([\d.]+)(us|ms|s)$", output, re.MULTILINE)
+        if median is None:
+            raise SystemExit(f"wrk gave no median for {path}:\n{output}")
+        medians.append(float(median[1]) * units[median[2]])
+    return {
+        "rps": sum(float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]) for output in outputs),
+        "p50_ms": statistics.median(medians),
+        "not_2xx_3xx": sum(
+            int(m[1]) for output in outputs if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", output))
+        ),
+    }
 
 
 def run_locust(engine, host, env, *, targets, samples, csv_prefix, users, duration, extra_env=None, classes=()):
@@ -259,16 +318,24 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--databases", default=os.environ.get("LOAD_DATABASES", "sqlite,postgres"))
     parser.add_argument("--duration", default=os.environ.get("LOAD_DURATION", "2m"), help="e.g. 2m, 20s")
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers in all, shared by the servers")
+    parser.add_argument("--servers", type=int, default=2, help="gunicorn processes, each on a port of its own")
+    parser.add_argument("--redis-url", default=os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/15"),
+                        help="the cache the servers share; empty: the file cache")  # fmt: skip
+    parser.add_argument("--anonymous-seconds", type=int, default=10, help="wrk's run per anonymous page")
+    parser.add_argument("--json", help="write the figures as one JSON object to this path")
     parser.add_argument("--choose-targets", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.choose_targets:
         choose_targets(args.choose_targets)
         return
     seconds = parse_seconds(args.duration)
-    table, slowest = [], []
+    table, slowest, anonymous = [], [], {}
     for engine in args.databases.split(","):
-        rows, samples, alone = run_engine(engine, duration=args.duration, workers=args.workers)
+        rows, samples, alone, anonymous[engine] = run_engine(
+            engine, duration=args.duration, workers=args.workers, servers=args.servers,
+            redis_url=args.redis_url, anonymous_seconds=args.anonymous_seconds,
+        )  # fmt: skip
         table += summarise(engine, samples, seconds, alone=alone)
         slowest += [
             {"engine": engine, "name": r["Name"], "requests": int(r["Request Count"]), "median_ms": float(r["50%"]),
@@ -276,7 +343,7 @@ def main():
             for r in rows
         ]  # fmt: skip
     print(f"\nLoad test — {USERS} users (50 browsing, 5 editing), {args.duration} per engine, "
-          f"gunicorn {args.workers} sync workers on 127.0.0.1\n")  # fmt: skip
+          f"{args.servers} gunicorn processes, {args.workers} sync workers in all, on 127.0.0.1\n")  # fmt: skip
     print("| engine | requests of | requests | req/s | median ms | p95 ms | errors | alone: median ms | p95 ms "
           "| p95 under load ÷ alone |")  # fmt: skip
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -297,12 +364,37 @@ def main():
             f"- {row['engine']}: {row['name']}: p95 {row['p95_ms']:.0f} ms, median {row['median_ms']:.0f} ms, "
             f"{row['requests']} requests, {row['errors']} errors"
         )
+    print_anonymous(anonymous, servers=args.servers, seconds=args.anonymous_seconds)
     pages = [row for row in table if row["group"] == "browsing"]
     ok = all(row["errors"] == 0 for row in table) and all(row["p95_ms"] < GOAL_P95_MS for row in pages)
     verdict = "met" if ok else "NOT met"
     print(f"\nGoal (no errors, p95 of pages under {GOAL_P95_MS} ms): {verdict}. Files under {OUT.relative_to(ROOT)}/")
-    (OUT / "summary.json").write_text(json.dumps({"duration": args.duration, "table": table, "requests": slowest},
-                                                 indent=2))  # fmt: skip
+    (OUT / "summary.json").write_text(json.dumps({"duration": args.duration, "table": table, "requests": slowest,
+                                                  "anonymous": anonymous}, indent=2))  # fmt: skip
+    if args.json:
+        figures = {
+            "pages_p95_ms": {row["engine"]: row["p95_ms"] for row in pages},
+            "pages_median_ms": {row["engine"]: row["median_ms"] for row in pages},
+            "anonymous": anonymous,
+        }
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(figures, indent=2))
+
+
+def print_anonymous(anonymous, *, servers, seconds):
+    """The anonymous throughput of each engine's pages, with the ceiling's and each page's share of it."""
+    for engine, pages in anonymous.items():
+        ceiling = pages.get(CEILING)
+        if ceiling is None:
+            continue
+        print(f"\nAnonymous throughput, {engine}: wrk on {servers} servers at once (1 thread, 5 connections each), "
+              f"{seconds} s a page\n")  # fmt: skip
+        print("| page | req/s | p50 ms | share of the ceiling | not 2xx/3xx |")
+        print("|---|---:|---:|---:|---:|")
+        for path, figures in pages.items():
+            figures["share_of_ceiling"] = figures["rps"] / ceiling["rps"]
+            print(f"| {path} | {figures['rps']:,.0f} | {figures['p50_ms']:.1f} | {figures['share_of_ceiling']:.2f} "
+                  f"| {figures['not_2xx_3xx']} |")  # fmt: skip
 
 
 if __name__ == "__main__":

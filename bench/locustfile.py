@@ -8,6 +8,8 @@ change form) or "login" (signing in, once a user: the password hash is slow on p
 request's time is written to `IISG_LOAD_SAMPLES` when the run ends, for exact percentiles of each.
 With `IISG_LOAD_ALONE` set, nobody waits between requests: bench/load.py runs a single browsing user
 that way first, to time the pages alone (the baseline that the times under load are compared with).
+`IISG_LOAD_HOSTS` (comma-separated addresses) spreads the people over several servers, as a load
+balancer over several web machines would: each keeps to one, in turn.
 """
 
 import itertools
@@ -29,6 +31,16 @@ _numbers = itertools.count()
 _editors = itertools.count()
 _lock = threading.Lock()
 GROUPS = {"page": "browsing", "edit": "editing", "login": "logins"}
+HOSTS = [host for host in os.environ.get("IISG_LOAD_HOSTS", "").split(",") if host]
+_hosts = itertools.count()
+
+
+def keep_to_one_host(user):
+    """Send all of `user`'s requests to one of HOSTS, the next in turn (none: locust's --host)."""
+    if HOSTS:
+        with _lock:
+            number = next(_hosts)
+        user.host = user.client.base_url = HOSTS[number % len(HOSTS)]
 
 
 @events.request.add_listener
@@ -71,6 +83,7 @@ class Browsing(HttpUser):
     wait_time = THINK
 
     def on_start(self):
+        keep_to_one_host(self)
         with _lock:
             number = next(_numbers)
         self.member = number % MEMBER_EVERY == 0
@@ -142,6 +155,7 @@ class Editing(HttpUser):
     wait_time = THINK
 
     def on_start(self):
+        keep_to_one_host(self)
         with _lock:
             self.target = TARGETS["editors"][next(_editors) % len(TARGETS["editors"])]
         self.url = f"/admin/{self.target['model']}/{self.target['pk']}/change/"

@@ -237,17 +237,36 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# A cache the web workers and the job worker share (the progress of an import), in files: nothing
-# more to run in the embedded mode.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": env("IISG_CACHE_DIR", str(VAR_DIR / "cache")),
-        # Past MAX_ENTRIES the file cache deletes a third of its entries at random; a running job's
-        # lease renewal must not be among them (iisg.core.jobs), so the bound is far above use.
-        "OPTIONS": {"MAX_ENTRIES": 50_000},
+# A cache the web workers and the job worker share (the progress of an import, the data version and
+# the anonymous public pages of iisg.core.pagecache), in files: nothing more to run in the embedded
+# mode. With REDIS_URL, Redis: every web machine and job worker sees the same one.
+REDIS_URL = env("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "pages",
+        },
     }
-}
+else:
+    CACHE_DIR = Path(env("IISG_CACHE_DIR", str(VAR_DIR / "cache")))
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(CACHE_DIR),
+            # Past MAX_ENTRIES the file cache deletes a third of its entries at random; a running job's
+            # lease renewal must not be among them (iisg.core.jobs), so the bound is far above use.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        },
+        # The pages in a folder of their own: a crawler's thousand addresses cull pages, never a lease.
+        "pages": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(CACHE_DIR / "pages"),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        },
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -385,7 +404,7 @@ WORKBOOK_MAX_PART_SIZE = int(env("WORKBOOK_MAX_PART_SIZE", str(64 * 1024 * 1024)
 WORKBOOK_MAX_UNPACKED_SIZE = int(env("WORKBOOK_MAX_UNPACKED_SIZE", str(128 * 1024 * 1024)))
 # A workbook with more data rows than this (all its sheets together) is checked and applied by the
 # job worker, its page following the progress, rather than inside the web request.
-WORKBOOK_BACKGROUND_ROWS = int(env("WORKBOOK_BACKGROUND_ROWS", "2000"))
+WORKBOOK_BACKGROUND_ROWS = int(env("WORKBOOK_BACKGROUND_ROWS", "500"))
 
 # The platform as IATI publisher (the IISG Secretariat): its IATI organisation identifier reports the
 # actions that have no reporting organisation of their own, and prefixes the IATI identifiers of the

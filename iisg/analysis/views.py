@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from iisg.actions.choices import OrganisationRole
+from iisg.core.pagecache import public_page
 from iisg.core.permissions import viewer_of
 from iisg.directory.models import Partner
 
@@ -74,6 +75,7 @@ def _page(request, template, form, mapping, **context):
     )
 
 
+@public_page
 def dashboard(request):
     form, mapping = _scoped(request)
     context = {}

@@ -1,6 +1,7 @@
 """Events and activities: the list, the month archive, the event page, and their calendars.
 
-The public sees published events only: every view starts from `selectors.events_for(user)`.
+The public sees published events only: every view starts from `selectors.events_for(user)`. Anonymous
+visitors get every page and calendar from the shared cache (iisg.core.pagecache).
 """
 
 from django.core.paginator import InvalidPage, Paginator
@@ -11,6 +12,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from iisg.core.pagecache import public_page
+
 from . import ical, selectors
 from .feeds import json_ld, schema_org_event
 from .filters import EventFilter
@@ -19,6 +22,7 @@ PAGE_SIZE = 20
 CALENDAR_CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
+@public_page
 def event_list(request, year=None, month=None):
     """/events/ and its month archive /events/2024/04/, filtered by the GET form."""
     tidy = _without_empty_parameters(request)
@@ -59,6 +63,7 @@ def event_list(request, year=None, month=None):
     )
 
 
+@public_page
 def event_detail(request, slug):
     """The page of one event: its facts, text, neighbours in time and related events."""
     event = get_object_or_404(selectors.event_pages(request.user), slug=slug)
@@ -78,6 +83,7 @@ def event_detail(request, slug):
     )
 
 
+@public_page
 def event_ics(request, slug):
     """The iCalendar file of one event. An event without a date has none."""
     event = get_object_or_404(selectors.calendar_events(selectors.events_for(request.user)), slug=slug)
@@ -90,6 +96,7 @@ def event_ics(request, slug):
     return _calendar_response(body, filename=f"{event.slug}.ics")
 
 
+@public_page
 def events_ics(request):
     """The iCalendar feed of the events, past ones included, filtered like /events/ (e.g. ?pillar=wbcti)."""
     events = selectors.events_for(request.user)

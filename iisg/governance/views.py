@@ -1,4 +1,7 @@
-"""Board meetings and their decisions, and the materials: products, their versions and downloads."""
+"""Board meetings and their decisions, and the materials: products, their versions and downloads.
+
+The pages (not the files) are served to anonymous visitors from the shared cache
+(iisg.core.pagecache)."""
 
 import re
 from pathlib import PurePosixPath
@@ -7,6 +10,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
+from iisg.core.pagecache import public_page
 from iisg.directory.selectors import pillars
 
 from . import selectors
@@ -27,10 +31,12 @@ CONTENT_TYPES = {
 }
 
 
+@public_page
 def meeting_list(request):
     return render(request, "governance/meeting_list.html", {"meetings": selectors.board_meetings(request.user)})
 
 
+@public_page
 def meeting_detail(request, slug):
     meeting = selectors.meeting(request.user, slug)
     if meeting is None:
@@ -38,6 +44,7 @@ def meeting_detail(request, slug):
     return render(request, "governance/meeting_detail.html", {"meeting": meeting})
 
 
+@public_page
 def material_list(request):
     form = MaterialFilterForm(request.GET, pillars=pillars())
     filters = form.filters()
@@ -49,6 +56,7 @@ def material_list(request):
     )
 
 
+@public_page
 def product_detail(request, slug):
     product = selectors.product(request.user, slug)
     if product is None:

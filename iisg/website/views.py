@@ -1,4 +1,7 @@
-"""The public pages: home, about, pillars, search, the accessibility statement, robots.txt."""
+"""The public pages: home, about, pillars, search, the accessibility statement, robots.txt.
+
+All but search (one page per query) and robots.txt (no data) are served to anonymous visitors
+from the shared cache (iisg.core.pagecache)."""
 
 import datetime
 
@@ -9,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from iisg.analysis.selectors import headline_figures
+from iisg.core.pagecache import public_page
 from iisg.directory.choices import Body
 from iisg.directory.selectors import board, current_members, pillars
 from iisg.governance import selectors as governance
@@ -21,6 +25,7 @@ MEMBERSHIP_METHODOLOGY_SLUG = "methodology-for-becoming-an-iisg-member"
 ACCESSIBILITY_STATEMENT_REVIEWED = datetime.date(2026, 11, 24)
 
 
+@public_page
 def home(request):
     return render(
         request,
@@ -35,6 +40,7 @@ def home(request):
     )
 
 
+@public_page
 def about(request):
     return render(
         request,
@@ -49,10 +55,12 @@ def about(request):
     )
 
 
+@public_page
 def pillar_list(request):
     return render(request, "website/pillar_list.html", {"pillars": selectors.pillars_with_counts()})
 
 
+@public_page
 def pillar_detail(request, code):
     pillar = selectors.pillar(code)
     if pillar is None:
@@ -70,6 +78,7 @@ def search(request):
     )
 
 
+@public_page
 def accessibility(request):
     return render(
         request,
