@@ -1,6 +1,6 @@
 """Benchmark of the Excel workbooks: validating and applying a 5,000-row upload.
 
-    python bench/workbook.py [--database sqlite|postgres] [--repeat N] [--rows N]
+    python bench/workbook.py [--database sqlite|postgres] [--repeat N] [--rows N] [--json PATH]
 
 On a database of its own (a temporary SQLite file, or a PostgreSQL database `iisg_bench_workbook`
 that it creates and drops), it writes a needs workbook and an actions workbook of N rows (5,000) the
@@ -11,6 +11,12 @@ way a person fills the downloaded template, and measures, as medians over N runs
 - validate + apply: the same, then the rows written in one transaction (the rows are deleted
   between runs, untimed);
 - the same file again: validated, found unchanged, nothing written.
+
+`--json PATH` writes the figures as one JSON object, each key by database ({"sqlite": …}): the
+goal's `apply_5000_actions_s` (validate + apply of the actions workbook, seconds) and its needs
+twin `apply_5000_needs_s`, and for each workbook `read_baseline_5000_actions_ms`,
+`validate_5000_actions_ms`, `again_5000_actions_ms` and `apply_vs_read_5000_actions_ratio` (the
+count in each key follows --rows).
 """
 
 import argparse
@@ -24,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import prepare_database  # noqa: E402
+from bench.common import by_database, prepare_database, write_json  # noqa: E402
 
 PG_BENCH_DB = "iisg_bench_workbook"
 
@@ -129,6 +135,7 @@ def raw_read(data):
 
 
 def measure(name, data, upload, clear, repeat, rows):
+    """The four figures of one workbook, as table rows; answers them by key for --json (ms)."""
     count = int(name.split()[0].replace(",", ""))
     baseline = timed(lambda: raw_read(data), repeat)
     rows.append((name, "openpyxl read-only read (baseline)", baseline, 1.0))
@@ -138,6 +145,7 @@ def measure(name, data, upload, clear, repeat, rows):
     rows.append((name, "validate + apply (all new)", apply, apply / baseline))
     again = timed(lambda: _ok(upload(apply=True), added=0), repeat)
     rows.append((name, "same file again (unchanged)", again, again / baseline))
+    return {"baseline": baseline, "validate": validate, "apply": apply, "again": again}
 
 
 def _ok(outcome, added=None):
@@ -150,9 +158,10 @@ def main():
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rows", type=int, default=5000)
+    parser.add_argument("--json", metavar="PATH", help="also write the figures to PATH as one JSON object")
     args = parser.parse_args()
     drop = prepare_database(args.database, PG_BENCH_DB)
-    rows = []
+    rows, figures = [], {}
     try:
         import django
 
@@ -177,7 +186,7 @@ def main():
             Action.history.all().delete()
             Action.objects.all().delete()
 
-        measure(
+        figures["needs"] = measure(
             f"{args.rows:,} needs ({len(needs) // 1024} KB)",
             needs,
             lambda apply: needs_workbook.upload_workbook(user=focal, cycle=cycle, data=needs, apply=apply),
@@ -185,7 +194,7 @@ def main():
             args.repeat,
             rows,
         )
-        measure(
+        figures["actions"] = measure(
             f"{args.rows:,} actions ({len(actions) // 1024} KB)",
             actions,
             lambda apply: actions_workbook.upload_workbook(user=donor, cycle=cycle, data=actions, apply=apply),
@@ -200,6 +209,21 @@ def main():
     print("| workbook | what | median ms | ratio to baseline |\n|---|---|---:|---:|")
     for name, what, ms, ratio in rows:
         print(f"| {name} | {what} | {ms:.0f} | {ratio:.1f} |")
+    if args.json:
+        write_json(args.json, by_database(args.database, as_json(figures, args.rows)))
+
+
+def as_json(figures, count):
+    """The figures by key, units in the names: seconds for the applies the goal is set in."""
+    out = {}
+    for kind in ("actions", "needs"):
+        ms = figures[kind]
+        out[f"apply_{count}_{kind}_s"] = round(ms["apply"] / 1000, 2)
+        out[f"read_baseline_{count}_{kind}_ms"] = round(ms["baseline"], 1)
+        out[f"validate_{count}_{kind}_ms"] = round(ms["validate"], 1)
+        out[f"again_{count}_{kind}_ms"] = round(ms["again"], 1)
+        out[f"apply_vs_read_{count}_{kind}_ratio"] = round(ms["apply"] / ms["baseline"], 2)
+    return out
 
 
 if __name__ == "__main__":

@@ -18,10 +18,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from iisg.core.bulk import full_clean_many
 from iisg.core.choices import Role, Step, Verb
 from iisg.core.concurrency import claim_version
 from iisg.core.events import announce
-from iisg.core.history import insert_history, record, record_deletion
+from iisg.core.history import insert_history, record, record_deletion, record_saved
 from iisg.core.models import apply_changes
 from iisg.core.permissions import can, viewer_of
 from iisg.core.text import clean_comment
@@ -86,19 +87,20 @@ def join_as_participant(*, user, action):
     """Make the organisation of a donor or implementer user take part in `action` (funding for a
     donor, implementing for an implementer), so the user can go on editing it. Nothing for a user
     without an organisation (the Secretariat); an existing participation is kept, not doubled."""
+    for organisation_id, role in _creator_participations(user):
+        exists = ActionOrganisation.objects.filter(action=action, organisation_id=organisation_id, role=role).exists()
+        if not exists:
+            participation = ActionOrganisation(action=action, organisation_id=organisation_id, role=role)
+            record(participation, user=user, reason=_("Takes part as the creator's organisation"))
+
+
+def _creator_participations(user):
+    """(organisation id, role) of each participation join_as_participant gives the user's
+    organisation: none for a user without one."""
     viewer = viewer_of(user)
     if viewer.organisation_id is None:
-        return
-    for role, participation_role in PARTICIPATION_OF_ROLE.items():
-        if role in viewer.roles:
-            exists = ActionOrganisation.objects.filter(
-                action=action, organisation_id=viewer.organisation_id, role=participation_role
-            ).exists()
-            if not exists:
-                participation = ActionOrganisation(
-                    action=action, organisation_id=viewer.organisation_id, role=participation_role
-                )
-                record(participation, user=user, reason=_("Takes part as the creator's organisation"))
+        return []
+    return [(viewer.organisation_id, role) for kind, role in PARTICIPATION_OF_ROLE.items() if kind in viewer.roles]
 
 
 # Actions
@@ -204,6 +206,163 @@ def _give_platform_identifier(action):
     Action.history.filter(id=action.pk).update(iati_identifier=identifier)
 
 
+class RowRefused(Exception):
+    """create_actions refused the action at `index` of its list; `error` is what create_action
+    raises for that action alone (NotAllowed, ValidationError)."""
+
+    def __init__(self, index, error):
+        self.index = index
+        self.error = error
+        super().__init__(str(error))
+
+
+@transaction.atomic
+def create_actions(*, user, actions, source=ActionSource.ENTERED, comment="", rates=None):
+    """Create many actions at once: each item of `actions` is a dict of create_action's keyword
+    arguments (title, description, partners, pillars, dates, status, default_currency,
+    iati_identifier, and the lists of child rows). The same checks as create_action, for each
+    action, and the same rows and history (the action's creation, then its partners and its
+    pillars each as a change, its rows, the creator's participation), with the user and the
+    comment; written table by table in a few queries, for a workbook of thousands of rows.
+    Returns the actions, in order.
+
+    Raises RowRefused naming the first action refused, with create_action's error for it; then
+    nothing is written.
+    """
+    reason = clean_comment(comment) or _("Created")
+    built = []
+    for index, item in enumerate(actions):
+        item = dict(item)
+        lists = {kind: item.pop(kind, None) for kind in CHILDREN}
+        partners, pillars = _unique(item.pop("partners", ())), _unique(item.pop("pillars", ()))
+        unknown = set(item) - set(ACTION_FIELDS)
+        if unknown:
+            raise ValueError(f"Not fields people enter about an action: {', '.join(sorted(unknown))}.")
+        action = Action(**item, source=source)
+        action.iati_identifier = action.iati_identifier or None
+        try:
+            refuse_creation(user=user, action=action)
+        except WorkflowError as error:
+            raise RowRefused(index, error) from None
+        built.append((action, partners, pillars, lists))
+    # The check constraints are left to the tables until one refuses the write (see _refusals).
+    children = _refuse_first(_refusals(user=user, built=built, rates=rates, check_constraints=False))
+    try:
+        with transaction.atomic():
+            return _write_actions(user=user, built=built, children=children, reason=reason)
+    except IntegrityError:
+        _refuse_first(_refusals(user=user, built=built, rates=rates, check_constraints=True))
+        raise
+
+
+def _refusals(*, user, built, rates, check_constraints):
+    """The new actions `built` and their child rows checked as create_action checks each, all at
+    once: (refusals: index → error, child rows by model). Without `check_constraints` the tables
+    hold the check constraints; asked again with them once the write is refused, they name the
+    row."""
+    actions = [action for action, *_rest in built]
+    refusals = full_clean_many(actions, check_constraints=check_constraints)
+    children = _checked_rows(
+        user=user, built=built, rates=rates, refusals=refusals, check_constraints=check_constraints
+    )
+    return refusals, children
+
+
+def _refuse_first(checked):
+    refusals, children = checked
+    if refusals:
+        index = min(refusals)
+        raise RowRefused(index, refusals[index])
+    return children
+
+
+def _write_actions(*, user, built, children, reason):
+    created = Action.objects.bulk_create([action for action, *_rest in built])
+    _give_platform_identifiers(created)
+    record_saved(Action, created, "+", user=user, reason=reason)
+    # create_action sets the partners, then the pillars: each set that adds any is a change of its own.
+    _link(user=user, name="partners", chosen=[(action, partners) for action, partners, _pillars, _lists in built])
+    _link(user=user, name="pillars", chosen=[(action, pillars) for action, _partners, pillars, _lists in built])
+    for model, rows in children.items():
+        model.objects.bulk_create(rows)
+        record_saved(model, rows, "+", user=user, reason=_("Created with the action"))
+    listed = {(row.action.pk, row.organisation_id, row.role) for row in children.get(ActionOrganisation, ())}
+    joined = [
+        ActionOrganisation(action=action, organisation_id=organisation_id, role=role)
+        for action in created
+        for organisation_id, role in _creator_participations(user)
+        if (action.pk, organisation_id, role) not in listed
+    ]
+    ActionOrganisation.objects.bulk_create(joined)
+    record_saved(ActionOrganisation, joined, "+", user=user, reason=_("Takes part as the creator's organisation"))
+    return created
+
+
+def _link(*, user, name, chosen):
+    """Add to each new action the records of its many-to-many field `name` in `chosen` ([(action,
+    keys)]), with the history row that `action.<name>.set(keys)` leaves: one insert per table."""
+    field = Action._meta.get_field(name)
+    through = field.remote_field.through
+    target = f"{field.m2m_reverse_field_name()}_id"
+    through._default_manager.bulk_create(
+        [through(action_id=action.pk, **{target: key}) for action, keys in chosen for key in keys]
+    )
+    record_saved(Action, [action for action, keys in chosen if keys], "~", user=user, reason=None)
+
+
+def _unique(related):
+    """The keys of `related` (records or keys) once each, in order, as a many-to-many set() keeps them."""
+    return list(dict.fromkeys(getattr(item, "pk", item) for item in related or ()))
+
+
+def _checked_rows(*, user, built, rates, refusals, check_constraints):
+    """The child rows of the new actions `built`, planned as _replace plans them and checked by their
+    models all at once: {model: [rows]}. A refused row refuses its action (`refusals`: index →
+    ValidationError naming the row as update_action does, "budgets[2].value")."""
+    planned = {}  # model → [(action index, kind, position, row)]
+    for index, (action, _partners, _pillars, lists) in enumerate(built):
+        for kind, rows in lists.items():
+            # create_action checks the rows of an action it found sound, and stops at the first list refused.
+            if rows is None or index in refusals:
+                continue
+            plan, errors = _planned_rows(user=user, action=action, kind=kind, rows=rows, existing={}, rates=rates,
+                                         clean=False)  # fmt: skip
+            if errors:
+                refusals[index] = ValidationError(errors)
+                continue
+            for position, (row, _changed) in enumerate(plan):
+                planned.setdefault(CHILDREN[kind], []).append((index, kind, position, row))
+    children = {}
+    for model, entries in planned.items():
+        rows = [row for _index, _kind, _position, row in entries]
+        checked = full_clean_many(rows, exclude=_unchecked(rows[0]), check_constraints=check_constraints)
+        for at, error in checked.items():
+            index, kind, position, _row = entries[at]
+            messages = {f"{kind}[{position}].{name}": found for name, found in error.message_dict.items()}
+            refusals[index] = ValidationError({**getattr(refusals.get(index), "message_dict", {}), **messages})
+        for row in rows:
+            _fill_eur(row, rates)
+        children[model] = rows
+    return children
+
+
+def _give_platform_identifiers(actions):
+    """_give_platform_identifier for many new actions (saved, without history yet): one query for the
+    identifiers already held, one update."""
+    wanted = {action: platform_identifier(action) for action in actions if action.iati_identifier is None}
+    held = set(
+        Action.objects.filter(iati_identifier__in=[i for i in wanted.values() if i]).values_list(
+            "iati_identifier", flat=True
+        )
+    )
+    given = []
+    for action, identifier in wanted.items():
+        if identifier is not None and identifier not in held:
+            action.iati_identifier = identifier
+            given.append(action)
+    Action.objects.bulk_update(given, ["iati_identifier"], batch_size=500)
+
+
 @transaction.atomic
 def update_action(
     *,
@@ -286,9 +445,26 @@ def _replace(*, user, action, kind, rows, reason, rates):
     listed are deleted, then the new and changed ones saved (so a row may take the place of one it
     replaces). A row without an id that names a row the action holds by its natural key (a sector's
     code, an organisation's role) is that row."""
+    existing = {row.pk: row for row in CHILDREN[kind].objects.filter(action=action)}
+    planned, errors = _planned_rows(user=user, action=action, kind=kind, rows=rows, existing=existing, rates=rates)
+    if errors:
+        raise ValidationError(errors)
+    kept = {row.pk for row, _changed in planned if row.pk is not None}
+    for pk, row in existing.items():
+        if pk not in kept:
+            record_deletion(row, user=user, reason=reason)
+    for row, changed in planned:
+        if changed:
+            record(row, user=user, reason=reason)
+
+
+def _planned_rows(*, user, action, kind, rows, existing, rates, clean=True):
+    """The rows of `kind` _replace writes for `action` that holds `existing` ({pk: row}): [(row,
+    changed)] and the errors by position ("budgets[2].value"). With `clean` False the rows are not
+    yet checked by their model (full_clean) nor given their EUR figure: create_actions does both
+    for the rows of all its actions at once (_checked_rows)."""
     model = CHILDREN[kind]
     fields = CHILD_FIELDS[model]
-    existing = {row.pk: row for row in model.objects.filter(action=action)}
     by_key = {_natural_key(row): row for row in existing.values() if _natural_key(row) is not None}
     claimed = {values.get("id") for values in rows if values.get("id") is not None}
     planned, seen, errors = [], {}, {}
@@ -311,7 +487,7 @@ def _replace(*, user, action, kind, rows, reason, rates):
         row = existing[pk] if pk is not None else model(action=action)
         changed = bool(apply_changes(row, values)) or row.pk is None
         try:
-            _prepare(row, action, rates)
+            _prepare(row, action, rates, clean=clean)
         except ValidationError as error:
             errors.update({f"{kind}[{index}].{field}": messages for field, messages in error.message_dict.items()})
             continue
@@ -323,15 +499,7 @@ def _replace(*, user, action, kind, rows, reason, rates):
             continue
         seen[key] = index
         planned.append((row, changed))
-    if errors:
-        raise ValidationError(errors)
-    kept = {row.pk for row, _changed in planned if row.pk is not None}
-    for pk, row in existing.items():
-        if pk not in kept:
-            record_deletion(row, user=user, reason=reason)
-    for row, changed in planned:
-        if changed:
-            record(row, user=user, reason=reason)
+    return planned, errors
 
 
 def _natural_key(row):
@@ -343,18 +511,28 @@ def _natural_key(row):
     return None
 
 
-def _prepare(row, action, rates=None):
+def _prepare(row, action, rates=None, *, clean=True):
     """Check a child row as the table will hold it: money takes the action's default currency when
-    it names none (IATI: the value's own currency, else the activity's) and its EUR figure."""
+    it names none (IATI: the value's own currency, else the activity's) and its EUR figure. With
+    `clean` False only the currency is given: the caller checks and converts (_checked_rows)."""
     row.action = action
+    if isinstance(row, Money) and not row.currency:
+        row.currency = action.default_currency or ""
+    if clean:
+        row.full_clean(exclude=_unchecked(row))
+        _fill_eur(row, rates)
+
+
+def _unchecked(row):
+    """What a child row's check leaves out: its action, set by the service, and its EUR figure,
+    worked out once the row is checked."""
+    return ["action", *Money.EUR_FIELDS] if isinstance(row, Money) else ["action"]
+
+
+def _fill_eur(row, rates):
     if isinstance(row, Money):
-        if not row.currency:
-            row.currency = action.default_currency or ""
-        row.full_clean(exclude=["action", *Money.EUR_FIELDS])
         row.fill_eur(rates)
         row._eur_filled = True
-    else:
-        row.full_clean(exclude=["action"])
 
 
 @transaction.atomic

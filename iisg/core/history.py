@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .bulk import insert_rows
+from .pagecache import changed
 from .text import clean_comment
 
 
@@ -34,6 +35,7 @@ def record(obj, *, user, reason, **save_kwargs):
         obj.save(**save_kwargs)
     finally:
         _unstamped(obj)
+    changed()
     return obj
 
 
@@ -44,10 +46,12 @@ def record_deletion(obj, *, user, reason):
         obj.delete()
     finally:
         _unstamped(obj)
+    changed()
 
 
 def record_created(model, objects, *, user, reason, batch_size=500):
     """Insert many new rows of `model` at once, each with its history row (user and reason)."""
+    changed()
     if has_history(model):
         return bulk_create_with_history(
             objects, model, batch_size=batch_size, default_user=user, default_change_reason=reason
@@ -65,6 +69,7 @@ def record_changed(model, objects, fields, *, user, reason, batch_size=500):
     objects = list(objects)
     if not objects:
         return
+    changed()
     fields = set(fields)
     names = {field.name for field in model._meta.concrete_fields}
     if "updated_at" in names:
@@ -89,14 +94,15 @@ def record_changed(model, objects, fields, *, user, reason, batch_size=500):
         model._default_manager.bulk_update(objects, sorted(fields), batch_size=batch_size)
 
 
-def insert_history(model, objects, kind, *, user, reason):
+def insert_history(model, objects, kind, *, user, reason, date=None):
     """The history rows of `objects` as they are now, `kind` "+" (created), "~" (changed) or "-"
     (deleted), in one bulk insert of plain rows: for writers of thousands of rows (the IATI
     import), where django-simple-history's own bulk functions build a model object per row."""
+    changed()
     history = model.history.model
     names = [field.attname for field in history._meta.concrete_fields if not field.attname.startswith("history_")]
     user_id = user.pk if user is not None else None
-    now = timezone.now()
+    now = date or timezone.now()
     insert_rows(
         history,
         [
@@ -110,6 +116,40 @@ def insert_history(model, objects, kind, *, user, reason):
             for obj in objects
         ],
     )
+
+
+def record_saved(model, objects, kind, *, user, reason):
+    """The history rows `record()` leaves for `objects` a bulk writer saved (`kind` "+" created, "~"
+    changed), with the user and the reason, and for a model whose history keeps its many-to-many
+    fields (an action's partners and pillars) their rows as they now stand: a few queries for any
+    number of objects, the rows written as insert_history writes them."""
+    objects = list(objects)
+    if not objects:
+        return
+    history = model.history.model
+    pk = model._meta.pk.attname
+    now = timezone.now()
+    insert_history(model, objects, kind, user=user, reason=clean_comment(reason) or None, date=now)
+    m2m_fields = getattr(history, "_history_m2m_fields", ())
+    if not m2m_fields:
+        return
+    keys = [getattr(obj, pk) for obj in objects]
+    written = dict(
+        history._default_manager.filter(**{f"{pk}__in": keys}, history_date=now, history_type=kind).values_list(
+            pk, "history_id"
+        )
+    )
+    for field in m2m_fields:
+        through = field.remote_field.through
+        source = next(f for f in through._meta.fields if f.is_relation and f.related_model is model)
+        names = [f.attname for f in through._meta.fields]
+        insert_rows(
+            getattr(history, field.name).model,
+            [
+                {"history_id": written[getattr(row, source.attname)]} | {name: getattr(row, name) for name in names}
+                for row in through._default_manager.filter(**{f"{source.attname}__in": keys})
+            ],
+        )
 
 
 def has_history(model):

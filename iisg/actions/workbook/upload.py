@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from iisg.core import workbook as wb
+from iisg.core.bulk import full_clean_many
 from iisg.core.choices import Verb
 from iisg.core.concurrency import EditConflict, conflict
 from iisg.core.models import differs
@@ -108,7 +109,7 @@ def upload_workbook(*, user, cycle, data, apply=True, progress=None):
     if outcome.ok and apply:
         if progress:
             progress("applying")
-        _apply(user, plans, [response for response in responses if response is not None], outcome)
+        _apply(user, plans, [response for response in responses if response is not None], outcome, progress)
     return outcome
 
 
@@ -126,7 +127,14 @@ def _lookups():
 def _existing_actions(user, rows):
     ids = [int(v) for row in rows if (v := row.values.get("platform_id")) and str(v).isdigit()]
     iatis = [v for row in rows if isinstance(v := row.values.get("iati_identifier"), str)]
-    titles = [v for row in rows if isinstance(v := row.values.get("title"), str)]
+    # Only a row without platform id or IATI identifier is looked up by its title (_check_actions).
+    titles = [
+        v
+        for row in rows
+        if isinstance(v := row.values.get("title"), str)
+        and not _names_a_key(row.values.get("platform_id"))
+        and not _names_a_key(row.values.get("iati_identifier"))
+    ]
     related = ("partners", "pillars", "budgets", "transactions")
     by_id, by_iati, by_title = {}, {}, {}
     for action in visible(user, Action.objects.filter(Q(pk__in=ids) | Q(iati_identifier__in=iatis))).prefetch_related(
@@ -139,6 +147,10 @@ def _existing_actions(user, rows):
     for action in permitted(user, Verb.CHANGE, Action.objects.filter(title__in=titles)).prefetch_related(*related):
         by_title.setdefault(action.title, []).append(action)
     return by_id, by_iati, by_title
+
+
+def _names_a_key(value):
+    return value is not None and not wb.is_bad(value)
 
 
 def _check_actions(user, rows, problems):
@@ -314,6 +326,7 @@ def _check_rows(sheet, kind, rows, plans, keys, organisations, problems):
     ids = {id(plan): set() for plan in plans}
     held = {id(plan): {child.pk for child in getattr(plan.stored, kind).all()} for plan in plans if plan.stored}
     valid = True
+    candidates = []  # (plan, row, values) of the rows whose cells are sound
     for row in rows:
         values = row.values
         plan = keys.get(str(values.get("action")).casefold()) if values.get("action") is not None else None
@@ -357,9 +370,10 @@ def _check_rows(sheet, kind, rows, plans, keys, organisations, problems):
                 continue
             ids[id(plan)].add(row_id)
             found["id"] = row_id
-        if not _holds_together(model, found, sheet, row, problems):
-            valid = False
-            continue
+        candidates.append((plan, row, found))
+    held_together = _holds_together(model, candidates, sheet, problems)
+    valid = valid and len(held_together) == len(candidates)
+    for plan, _row, found in held_together:
         listed[id(plan)].append(found)
     if not valid:
         return
@@ -375,17 +389,17 @@ def _check_rows(sheet, kind, rows, plans, keys, organisations, problems):
             plan.lists[kind] = rows_of_plan
 
 
-def _holds_together(model, values, sheet, row, problems):
-    """Check a row as its table will hold it (the model's own checks), reporting on its cells."""
-    instance = model(**{name: value for name, value in values.items() if name != "id"})
-    try:
-        instance.full_clean(exclude=["action", *Money.EUR_FIELDS])
-    except ValidationError as error:
+def _holds_together(model, candidates, sheet, problems):
+    """Check rows ([(plan, row, values)]) as their table will hold them (the model's own checks, all
+    rows at once), reporting on their cells; answers those that hold together."""
+    instances = [model(**{name: value for name, value in values.items() if name != "id"}) for *_, values in candidates]
+    refused = full_clean_many(instances, exclude=["action", *Money.EUR_FIELDS])
+    for index, error in refused.items():
+        _plan, row, values = candidates[index]
         for name, messages in error.message_dict.items():
             column = next((c for c in sheet.columns if c.key == name), None)
             problems.at(sheet, row, column, values.get(name, ""), " ".join(messages))
-        return False
-    return True
+    return [candidate for index, candidate in enumerate(candidates) if index not in refused]
 
 
 def _match_unnumbered(model, fields, rows, stored):
@@ -539,39 +553,50 @@ def _check_responses(user, cycle, rows, keys, problems):
 # Writing -------------------------------------------------------------------------------------------
 
 
-def _apply(user, plans, responses, outcome):
-    """Write the checked rows through the services, all or nothing. Something that changed between
-    the check and the write is reported on its row, and nothing is written."""
+def _apply(user, plans, responses, outcome, progress=None):
+    """Write the checked rows through the services, all or nothing: the new actions in one call of
+    create_actions, each changed one by update_action, then the responses. Something that changed
+    between the check and the write is reported on its row, and nothing is written."""
     rates = Rates.from_database() if any(plan.lists for plan in plans) else None
     sheet, current = ACTIONS, None
+    new = [plan for plan in plans if plan.new]
+    changed = [plan for plan in plans if not plan.new and plan.changes]
+    steps = len(new) + len(changed) + len(responses)
     try:
         with transaction.atomic():
-            for plan in plans:
-                sheet, current = ACTIONS, plan.row
-                if plan.new:
-                    plan.written = services.create_action(
+            if new:
+                try:
+                    written = services.create_actions(
                         user=user,
-                        **plan.values,
-                        partners=plan.partners,
-                        pillars=plan.pillars,
+                        actions=[
+                            {**plan.values, "partners": plan.partners, "pillars": plan.pillars, **plan.lists}
+                            for plan in new
+                        ],
                         source=ActionSource.EXCEL,
                         comment=UPLOAD_REASON,
                         rates=rates,
-                        **plan.lists,
                     )
-                elif plan.changes:
-                    plan.written = services.update_action(
-                        user=user,
-                        action=plan.stored,
-                        version=plan.version,
-                        changes=plan.values,
-                        partners=plan.partners,
-                        pillars=plan.pillars,
-                        comment=UPLOAD_REASON,
-                        rates=rates,
-                        **plan.lists,
-                    )
-            for response in responses:
+                except services.RowRefused as refusal:
+                    current = new[refusal.index].row
+                    raise refusal.error from None
+                for plan, action in zip(new, written, strict=True):
+                    plan.written = action
+                _tell(progress, len(new), steps)
+            for done, plan in enumerate(changed, start=len(new) + 1):
+                sheet, current = ACTIONS, plan.row
+                plan.written = services.update_action(
+                    user=user,
+                    action=plan.stored,
+                    version=plan.version,
+                    changes=plan.values,
+                    partners=plan.partners,
+                    pillars=plan.pillars,
+                    comment=UPLOAD_REASON,
+                    rates=rates,
+                    **plan.lists,
+                )
+                _tell(progress, done, steps)
+            for done, response in enumerate(responses, start=len(new) + len(changed) + 1):
                 sheet, current = RESPONSES, response.row
                 action = response.action or response.plan.written or response.plan.stored
                 if response.existing is None:
@@ -580,6 +605,7 @@ def _apply(user, plans, responses, outcome):
                     )
                 else:
                     services.change_response(user=user, response=response.existing, coverage=response.coverage)
+                _tell(progress, done, steps)
     except (EditConflict, WorkflowError) as error:
         problems = wb.Problems()
         problems.at(sheet, current, None, "", str(error))
@@ -589,6 +615,15 @@ def _apply(user, plans, responses, outcome):
         for name, messages in error.message_dict.items():
             problems.at(sheet, current, None, name, " ".join(messages))
         _refuse(outcome, problems)
+
+
+# How many rows are written between two reports of the progress: a report is a write to the cache.
+PROGRESS_EVERY = 200
+
+
+def _tell(progress, done, total):
+    if progress and (done % PROGRESS_EVERY == 0 or done == total):
+        progress("applying", done=done, total=total)
 
 
 def _refuse(outcome, problems):
