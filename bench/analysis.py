@@ -1,7 +1,7 @@
 """Benchmark of the support mapping: the dashboard, the gaps list and the matcher, at the demo's size
 and at 5,000 needs × 100,000 actions.
 
-    python bench/analysis.py [--database sqlite|postgres] [--repeat N] [--scales demo,large]
+    python bench/analysis.py [--database sqlite|postgres] [--repeat N] [--scales demo,large] [--json PATH]
 
 On a database of its own (a temporary SQLite file, or a PostgreSQL database `iisg_bench_analysis`
 that it creates and drops), it loads the demo, then measures each scale in the same process:
@@ -16,14 +16,17 @@ At each scale, as medians of N runs after one warm-up:
 - GET /database/?cycle=<id> (the dashboard) and /database/gaps/?cycle=<id> as the demo's Secretariat
   login, and the dashboard anonymously (the public's aggregates): the time of the request in process
   (Django's test client: the server's work without a network), and the SQL queries of one request,
-  which must be the same at both scales. Each page twice: "first after a change", when the support
-  mapping is worked out anew (as after any write to the data), and "again", when the process gives
-  the one it kept (analysis.selectors.support_mapping);
+  which must be the same at both scales. Each page twice: "first after a change", the request that
+  follows a real write (a confirmed response of the cycle changes its coverage through
+  actions.services.change_response, untimed), and "again", when nothing changed since;
 - the matcher's full pass, `rank_cycle(cycle, top=10)`: every need of the cycle against every action;
   one run at the large scale;
 - at the demo scale, `evaluate(cycle)`: the matcher's ranking against the confirmed responses.
 
-Each step's ratio to the baseline is given. On PostgreSQL the tables are ANALYZEd after each load, as
+Each step's ratio to the baseline is given. `--json PATH` writes the medians of the large scale (else
+the last scale run) as one JSON object, each figure by database (bench.common.by_database):
+`dashboard_first_after_change_ms` (the Secretariat's dashboard), and the other steps' figures with
+`_ms` in their keys. On PostgreSQL the tables are ANALYZEd after each load, as
 autovacuum would do shortly after a load of this size; SQLite is left as the platform leaves it.
 The goals of issue 6: dashboard and gaps list under 200 ms at the large scale, the matcher's full
 pass under 60 s, and query counts that do not grow with the data.
@@ -32,6 +35,8 @@ pass under 60 s, and query counts that do not grow with the data.
 import argparse
 import dataclasses
 import os
+import re
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -39,7 +44,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import median_ms, prepare_database, refresh_statistics, remove_folder  # noqa: E402
+from bench.common import (  # noqa: E402
+    by_database,
+    median_ms,
+    prepare_database,
+    refresh_statistics,
+    remove_folder,
+    write_json,
+)
 
 PG_BENCH_DB = "iisg_bench_analysis"
 SCALES = {"demo": None, "large": {"needs": 5000, "actions": 100_000}}
@@ -72,6 +84,40 @@ def counted(fn):
     return result, len(queries)
 
 
+def changing(cycle):
+    """A write that the support mapping of `cycle` shows, as the Secretariat makes it: the coverage
+    of one confirmed response of the cycle, full and partial in turn."""
+    from django.contrib.auth.models import User
+
+    from iisg.actions.choices import Coverage, ResponseStatus
+    from iisg.actions.models import Response
+    from iisg.actions.services import change_response
+
+    secretariat = User.objects.get(username="secretariat")
+    pk = Response.objects.filter(need__cycle=cycle, status=ResponseStatus.CONFIRMED).order_by("pk")[0].pk
+
+    def change():
+        response = Response.objects.get(pk=pk)
+        other = Coverage.PARTIAL if response.coverage == Coverage.FULL else Coverage.FULL
+        change_response(user=secretariat, response=response, coverage=other)
+
+    return change
+
+
+def median_ms_after(change, fn, repeat):
+    """The median time of `fn` in milliseconds over `repeat` calls, each right after an untimed
+    `change()`, after one untimed warm-up pair."""
+    change()
+    fn()
+    times = []
+    for _ in range(repeat):
+        change()
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
 def measure(scale, cycle, repeat, rows):
     from django.contrib.auth.models import User
     from django.test import Client
@@ -96,26 +142,25 @@ def measure(scale, cycle, repeat, rows):
     baseline = median_ms(fetch_needs, repeat)
     row("needs rows, raw (baseline)", ms=baseline, queries=queries, ratio=1.0)
 
-    from iisg.analysis.selectors import forget_computed
-
+    change = changing(cycle)
     for step, path, username in PAGES:
         client = Client()
         if username:
             client.force_login(User.objects.get(username=username))
         url = f"{path}?cycle={cycle.pk}"
 
-        def computing(client=client, url=url):
-            forget_computed()  # as after any write: the support mapping is worked out anew
+        def get(client=client, url=url):
             return client.get(url)
 
-        response, queries = counted(computing)
+        change()
+        response, queries = counted(get)
         if response.status_code != 200:
             row(step, queries=queries, note=f"HTTP {response.status_code}")
             continue
-        ms = median_ms(computing, repeat)
+        ms = median_ms_after(change, get, repeat)
         row(f"{step}, first after a change", ms=ms, queries=queries, ratio=ms / baseline)
-        _, queries = counted(lambda client=client, url=url: client.get(url))
-        ms = median_ms(lambda client=client, url=url: client.get(url), repeat)
+        _, queries = counted(get)
+        ms = median_ms(get, repeat)
         row(f"{step}, again", ms=ms, queries=queries, ratio=ms / baseline)
 
     from iisg.analysis.evaluation import evaluate
@@ -141,6 +186,7 @@ def main():
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--scales", default="demo,large", help="comma-separated: demo, large")
+    parser.add_argument("--json", metavar="PATH", help="also write the figures of the largest scale run here")
     args = parser.parse_args()
     scales = args.scales.split(",")
     unknown = set(scales) - set(SCALES)
@@ -182,6 +228,25 @@ def main():
     finally:
         drop()
     report(args.database, args.repeat, rows, timings, figures)
+    if args.json:
+        write_json(args.json, by_database(args.database, json_figures(rows, scales[-1])))
+
+
+def json_figures(rows, scale):
+    """The figures of `scale`, units in the keys: each step's median in ms and its queries, and the
+    goal's figure, the Secretariat's dashboard first after a change, as
+    `dashboard_first_after_change_ms`."""
+    figures = {}
+    for row in rows:
+        if row.scale != scale:
+            continue
+        name = re.sub(r"[^a-z0-9]+", "_", row.step.lower()).strip("_")
+        if row.ms is not None:
+            figures[f"{name}_ms"] = round(row.ms, 1)
+        if row.queries is not None:
+            figures[f"{name}_queries"] = row.queries
+    figures["dashboard_first_after_change_ms"] = figures.get("dashboard_secretariat_first_after_a_change_ms")
+    return figures
 
 
 def report(database, repeat, rows, timings, figures):

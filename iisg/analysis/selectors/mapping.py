@@ -2,13 +2,15 @@
 computed in a constant number of queries and kept in the process while the data stays the same."""
 
 import datetime
+import json
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from iisg.actions.choices import Coverage, OrganisationRole, ResponseStatus
@@ -141,8 +143,10 @@ class SupportMapping:
         return [need for need in self.needs if need.is_overlap]
 
 
-def _unique(items):
-    return tuple(dict.fromkeys(items))
+def _unique(organisations):
+    # By primary key: hashing and comparing model instances is a Python call each, and this runs
+    # for every need's donors and implementers (the largest single cost left under cProfile).
+    return tuple({organisation.pk: organisation for organisation in organisations}.values())
 
 
 # Support mappings computed in this process, by what they were computed from (see support_mapping).
@@ -204,6 +208,17 @@ def support_mapping(user, scope):
     return mapping
 
 
+def _listed(ids):
+    """`ids` as a subquery of one query parameter, for `pk__in` and `action__in`: the queries after
+    the responses read the responded actions by their ids (an index lookup each) instead of working
+    the responses' query out again in each of them, and the number of ids stays within any
+    database's limit of parameters."""
+    ids = sorted(ids)
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+
+
 # The fields of partners, pillars and areas that the mapping shows: a change to them is a new key.
 LABEL_FIELDS = ("code", "name", "acronym", "has_designation_footnote", "order", "parent_id", "pillar_id")
 
@@ -225,13 +240,16 @@ def _compute(user, scope, *, partners, pillars, areas):
             "partner__order", "pillar__order", "reference"
         ).values_list("pk", "reference", "title", "status", "priority", "partner_id", "pillar_id", "area_id")
     }
-    # Actions outside the mission (no Western Balkan partner nor the region) are never counted.
-    confirmed = Response.objects.filter(
-        status=ResponseStatus.CONFIRMED, need__in=needs_qs.values("pk"), action__in=Action.objects.in_mission()
+    # Actions outside the mission (no Western Balkan partner nor the region) are never counted. The
+    # rule is asked of each confirmed response's action (a correlated EXISTS), not as `action__in`
+    # the actions of the mission: that set is every action of the database (100,000 at ten times
+    # the demo), which SQLite worked out in full, seconds on a busy machine.
+    confirmed = Response.objects.filter(status=ResponseStatus.CONFIRMED, need__in=needs_qs.values("pk")).filter(
+        Exists(Action.objects.in_mission().filter(pk=OuterRef("action_id")))
     )
-    responded = confirmed.values("action_id")
     # .order_by(): the models' default orderings would join and sort for nothing here.
     responses = list(confirmed.order_by().values_list("need_id", "action_id", "coverage"))
+    responded = _listed({action_id for _need_id, action_id, _coverage in responses})
     actions = {
         row[0]: row
         for row in Action.objects.filter(pk__in=responded)
