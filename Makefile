@@ -8,7 +8,7 @@ PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := .venv
 MANAGE := .venv/bin/python manage.py
 
-.PHONY: run test lint format outdated install install-dev install-bench browser migrate demo bench bench-iati bench-analysis bench-reports bench-load bench-startup report-pages screenshots vendor-axe
+.PHONY: run test lint format outdated install install-dev install-bench browser migrate demo bench bench-iati bench-analysis bench-reports bench-workbook bench-load bench-startup report-pages screenshots vendor-axe
 
 # uv, pinned, in its own small environment so it never manages itself away.
 $(UV):
@@ -36,14 +36,18 @@ demo: migrate
 # the job it was running is marked failed, nothing of it kept; a job of a worker that died is marked
 # failed by the next one once its lease expires. Once a day, from the start, the deadline reminders
 # and the notification digests are sent (the job worker mails them; cron does it in production).
+# gunicorn loads and warms the application before it opens the port (gunicorn.conf.py); the job
+# worker and the daily mail start, and the address is printed, once /healthz answers: they would
+# otherwise take the cores from that loading, and the first page asked for is served at once.
+SERVING = until curl -s -o /dev/null --max-time 2 http://$(HOST):$(PORT)/healthz; do sleep 0.2; done
 run: demo
-	@echo "IISG Platform: http://$(HOST):$(PORT)/  (back office: http://$(HOST):$(PORT)/admin/)"
-	( trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null; exit 0' TERM; \
+	@( trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null; exit 0' TERM; $(SERVING); \
 	  while true; do $(MANAGE) job_worker & worker=$$!; wait $$worker; \
 	    echo "The job worker stopped; starting it again in 2 s." >&2; sleep 2; done ) & supervisor=$$!; \
-	( trap 'kill $$nap 2>/dev/null; exit 0' TERM; \
+	( trap 'kill $$nap 2>/dev/null; exit 0' TERM; $(SERVING); \
 	  while true; do $(MANAGE) send_reminders; $(MANAGE) send_digest; sleep 86400 & nap=$$!; wait $$nap; done ) & daily=$$!; \
-	  trap 'kill $$supervisor $$daily 2>/dev/null; wait $$supervisor $$daily 2>/dev/null' EXIT; \
+	( $(SERVING); echo "IISG Platform: http://$(HOST):$(PORT)/  (back office: http://$(HOST):$(PORT)/admin/)" ) & announce=$$!; \
+	  trap 'kill $$supervisor $$daily $$announce 2>/dev/null; wait $$supervisor $$daily $$announce 2>/dev/null' EXIT; \
 	  .venv/bin/gunicorn iisg.wsgi --bind $(HOST):$(PORT) --workers 2 --error-logfile -
 
 # Browser tests drive Debian's Chromium; Playwright cannot download its own browser here.
@@ -54,8 +58,11 @@ browser:
 	  else echo "Install Debian's chromium (apt-get install chromium) to run the browser tests." >&2; exit 1; fi; \
 	fi
 
+# Both cores: one pytest-xdist worker each, a test file wholly on one worker (the demo a module
+# shares is put back once, and a module's tests keep their order). PYTEST_ARGS adds to the command
+# (a second database's run: PYTEST_ARGS="-m 'not same_on_every_database'").
 test: install-dev browser
-	.venv/bin/pytest
+	.venv/bin/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 lint: install-dev
 	.venv/bin/ruff check .
@@ -70,34 +77,45 @@ format: install-dev
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
 
-# Benchmarks (bench/): the foundation on SQLite and PostgreSQL, demo and 10x scale.
+# Benchmarks (bench/): every script on SQLite and PostgreSQL, demo and 10x scale. Each run also
+# writes its figures as one JSON object under $(BENCH_OUT), <script>-<database>.json (each key by
+# database: {"sqlite": ...}), for whatever checks the goals.
+BENCH_OUT ?= var/bench
 bench: install-bench
-	.venv/bin/python bench/foundation.py --database sqlite
-	.venv/bin/python bench/foundation.py --database postgres
-	.venv/bin/python bench/events.py --database sqlite
-	.venv/bin/python bench/events.py --database postgres
+	.venv/bin/python bench/foundation.py --database sqlite --json $(BENCH_OUT)/foundation-sqlite.json
+	.venv/bin/python bench/foundation.py --database postgres --json $(BENCH_OUT)/foundation-postgres.json
+	.venv/bin/python bench/events.py --database sqlite --json $(BENCH_OUT)/events-sqlite.json
+	.venv/bin/python bench/events.py --database postgres --json $(BENCH_OUT)/events-postgres.json
 	$(MAKE) bench-iati
 	$(MAKE) bench-analysis
 	$(MAKE) bench-reports
+	$(MAKE) bench-workbook
+	$(MAKE) bench-startup
+	$(MAKE) bench-load
 
 # The IATI import of generated files: 10,000 activities three times, 100,000 once (about 10 minutes
 # per database on two cores).
 bench-iati: install-bench
-	.venv/bin/python bench/iati.py --database sqlite --counts 10000 --repeat 3
-	.venv/bin/python bench/iati.py --database sqlite --counts 100000 --repeat 1
-	.venv/bin/python bench/iati.py --database postgres --counts 10000 --repeat 3
-	.venv/bin/python bench/iati.py --database postgres --counts 100000 --repeat 1
+	.venv/bin/python bench/iati.py --database sqlite --counts 10000 --repeat 3 --json $(BENCH_OUT)/iati-sqlite-10000.json
+	.venv/bin/python bench/iati.py --database sqlite --counts 100000 --repeat 1 --json $(BENCH_OUT)/iati-sqlite.json
+	.venv/bin/python bench/iati.py --database postgres --counts 10000 --repeat 3 --json $(BENCH_OUT)/iati-postgres-10000.json
+	.venv/bin/python bench/iati.py --database postgres --counts 100000 --repeat 1 --json $(BENCH_OUT)/iati-postgres.json
 
 # The support mapping: dashboard, gaps list and matcher at the demo's size and at 5,000 needs x
 # 100,000 actions, five runs each (about two minutes per database).
 bench-analysis: install-bench
-	.venv/bin/python bench/analysis.py --database sqlite
-	.venv/bin/python bench/analysis.py --database postgres
+	.venv/bin/python bench/analysis.py --database sqlite --json $(BENCH_OUT)/analysis-sqlite.json
+	.venv/bin/python bench/analysis.py --database postgres --json $(BENCH_OUT)/analysis-postgres.json
 
 # The reports for the Board: content and each format at the demo's size and at 10x (a few minutes).
 bench-reports: install-bench
-	.venv/bin/python bench/reports.py --database sqlite
-	.venv/bin/python bench/reports.py --database postgres
+	.venv/bin/python bench/reports.py --database sqlite --json $(BENCH_OUT)/reports-sqlite.json
+	.venv/bin/python bench/reports.py --database postgres --json $(BENCH_OUT)/reports-postgres.json
+
+# The workbooks: validating and applying 5,000 needs and 5,000 actions, three runs each.
+bench-workbook: install-bench
+	.venv/bin/python bench/workbook.py --database sqlite --json $(BENCH_OUT)/workbook-sqlite.json
+	.venv/bin/python bench/workbook.py --database postgres --json $(BENCH_OUT)/workbook-postgres.json
 
 # The load test: 50 people browsing and 5 editing for 2 minutes against gunicorn on 127.0.0.1, with
 # the demo data, on SQLite and on PostgreSQL (about 10 minutes). LOAD_DURATION=20s for a smoke run,
@@ -105,11 +123,13 @@ bench-reports: install-bench
 LOAD_DURATION ?= 2m
 LOAD_DATABASES ?= sqlite,postgres
 bench-load: install-bench
-	.venv/bin/python bench/load.py --databases $(LOAD_DATABASES) --duration $(LOAD_DURATION)
+	.venv/bin/python bench/load.py --databases $(LOAD_DATABASES) --duration $(LOAD_DURATION) --json $(BENCH_OUT)/load.json
 
-# The first requests of a fresh web worker, with the URLs prepared on load and without (baseline).
+# The first requests of a fresh web worker, loaded and warmed as gunicorn serves it, with the URLs
+# prepared on load, and plain (baseline); and of gunicorn as `make run` starts it, with and without
+# gunicorn.conf.py (about 20 minutes on a busy machine).
 bench-startup: install-bench
-	.venv/bin/python bench/startup.py --repeat 5
+	.venv/bin/python bench/startup.py --repeat 5 --json $(BENCH_OUT)/startup-sqlite.json
 
 # The first two pages of each report's PDF, from the demo, as PNG under var/report-pages/.
 report-pages: install-bench

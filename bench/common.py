@@ -1,10 +1,13 @@
-"""What every benchmark shares: a database of its own, and medians of repeated runs."""
+"""What every benchmark shares: a database of its own, medians of repeated runs, and the figures
+written as JSON for whatever holds the goals (`--json PATH`)."""
 
+import json
 import os
 import shutil
 import statistics
 import tempfile
 import time
+from pathlib import Path
 
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
@@ -65,3 +68,17 @@ def remove_folder(folder):
         shutil.rmtree(folder, ignore_errors=True)
 
     return remove
+
+
+def by_database(database, figures):
+    """`figures` ({key: value}) as {key: {database: value}}: the shape every bench's JSON has, so
+    that the files of one script on several databases merge key by key."""
+    return {key: {database: value} for key, value in figures.items()}
+
+
+def write_json(path, figures):
+    """Write `figures` (one JSON object per run, units in the key names) to `path`, creating its
+    folder; a `--json PATH` option of any bench calls this once, at the end."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")

@@ -1,6 +1,6 @@
 """Benchmark of the events pages: the median server time of /events/ and of an event page.
 
-    python bench/events.py [--database sqlite|postgres] [--repeat N]
+    python bench/events.py [--database sqlite|postgres] [--repeat N] [--json PATH]
 
 On a database of its own (a temporary SQLite file, or a PostgreSQL database `iisg_bench_events`
 that it creates and drops), it loads the demo (37 real events), then copies the events nine times
@@ -10,6 +10,9 @@ medians over N runs of Django's test Client (the whole request: middleware, view
 - GET /events/, a filtered /events/, a month archive, an event page, /events.ics and the Atom feed;
 - each against its baseline: the same rows fetched through the ORM without rendering (the list's
   first page of 20 events with their pillars; the event with everything its page shows).
+
+With --json PATH the figures are also written there as one object (bench.common.write_json):
+`events` ({scale: count}) and `medians_ms` ({scale: {what: median}}), each by database.
 """
 
 import argparse
@@ -20,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import median_ms, prepare_database  # noqa: E402
+from bench.common import by_database, median_ms, prepare_database, write_json  # noqa: E402
 
 PG_BENCH_DB = "iisg_bench_events"
 EVENT_SLUG = "the-6th-integrative-internal-security-governance-iisg-board-meeting-sarajevo-bosnia-i-herzegovina"
@@ -109,6 +112,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--repeat", type=int, default=25)
+    parser.add_argument("--json", type=Path, help="write the figures to this file as one JSON object")
     args = parser.parse_args()
     drop = prepare_database(args.database, PG_BENCH_DB)
     try:
@@ -135,6 +139,18 @@ def main():
     print("| scale | what | events | median ms | ratio to baseline |\n|---|---|---:|---:|---:|")
     for scale, what, count, ms, ratio in rows:
         print(f"| {scale} | {what} | {count} | {ms:.1f} | {ratio:.2f} |")
+    if args.json:
+        write_json(args.json, by_database(args.database, figures(rows, args.repeat)))
+
+
+def figures(rows, repeat):
+    """The rows as the JSON figures: the events at each scale, and every median by scale."""
+    events, medians = {}, {}
+    for scale, what, count, ms, _ratio in rows:
+        if what.startswith("list page rows"):
+            events[scale] = count
+        medians.setdefault(scale, {})[what] = round(ms, 1)
+    return {"repeat": repeat, "events": events, "medians_ms": medians}
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Benchmark of the foundation: loading the demo, and what the permission scoping costs.
 
-    python bench/foundation.py [--database sqlite|postgres] [--repeat N]
+    python bench/foundation.py [--database sqlite|postgres] [--repeat N] [--json PATH]
 
 On a database of its own (a temporary SQLite file, or a PostgreSQL database `iisg_bench` that it
 creates and drops), it loads the demo (realistic scale: ~150 needs, 300 actions), then copies the
@@ -12,6 +12,10 @@ medians over N runs:
 - the back-office needs list (admin changelist, 100 rows a page) for the Secretariat and a partner
   focal point, against the baseline of fetching that page's rows alone;
 - `load_demo` itself: the first load, and a second one that must change nothing.
+
+With --json PATH the figures are also written there as one object (bench.common.write_json):
+`load_demo_first_ms`, `load_demo_again_ms`, and `scoping_ms` ({scale: {what: median}}), each by
+database.
 """
 
 import argparse
@@ -23,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import median_ms, prepare_database  # noqa: E402
+from bench.common import by_database, median_ms, prepare_database, write_json  # noqa: E402
 
 PG_BENCH_DB = "iisg_bench"
 
@@ -106,6 +110,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--json", type=Path, help="write the figures to this file as one JSON object")
     args = parser.parse_args()
     drop = prepare_database(args.database, PG_BENCH_DB)
     try:
@@ -137,6 +142,22 @@ def main():
     print("| scale | what | rows | median ms | ratio to baseline |\n|---|---|---:|---:|---:|")
     for scale, what, count, ms, ratio in rows:
         print(f"| {scale} | {what} | {count} | {ms:.1f} | {ratio:.2f} |")
+    if args.json:
+        write_json(args.json, by_database(args.database, figures(rows, args.repeat)))
+
+
+def figures(rows, repeat):
+    """The rows as the JSON figures: load_demo's two times, and every scoping median by scale."""
+    (_, _, _, first, _), (_, _, _, again, _), *scoping = rows
+    by_scale = {}
+    for scale, what, _count, ms, _ratio in scoping:
+        by_scale.setdefault(scale, {})[what] = round(ms, 1)
+    return {
+        "repeat": repeat,
+        "load_demo_first_ms": round(first, 1),
+        "load_demo_again_ms": round(again, 1),
+        "scoping_ms": by_scale,
+    }
 
 
 if __name__ == "__main__":

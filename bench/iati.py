@@ -1,6 +1,6 @@
 """Benchmark of the IATI import: generated 2.03 files of realistic and 10x size.
 
-    python bench/iati.py [--database sqlite|postgres] [--counts 10000,100000] [--repeat N]
+    python bench/iati.py [--database sqlite|postgres] [--counts 10000,100000] [--repeat N] [--json PATH]
 
 It writes, with the platform's generator, files of 10,000 and 100,000 Western Balkan activities
 (several transactions, budgets and participants each) and measures, for each file, in the same
@@ -11,11 +11,18 @@ process:
 - the full import into an empty database of its own (a temporary SQLite file, or a PostgreSQL
   database `iati_bench` it creates and drops), in one transaction;
 - the re-import of the unchanged file (every activity found unchanged by its content hash);
+- the CPU time of each step (the process's own), beside the wall clock that a busy machine inflates;
 - peak memory (the process's own peak resident size, VmHWM) of each step, each run in a fresh subprocess so one
   step's memory does not hide the next one's.
 
 Times are medians of `--repeat` runs (the import: the database is emptied between runs, untimed),
 with activities and MB per second, and each step's ratio to the raw parse.
+
+`--json PATH` writes the figures of the largest count run as one JSON object, each by database
+(bench.common.by_database): `import_vs_raw_parse` (the goal of issue 20: at most 3), the seconds of
+each step (`raw_parse_s`, `parse_map_s`, `import_s`, `reimport_s`), `activities_per_s` of the
+import, the same ratio and seconds in CPU time (`import_vs_raw_parse_cpu`, `raw_parse_cpu_s`,
+`import_cpu_s`), `peak_import_mb`, `activities` and `file_mb`.
 """
 
 import argparse
@@ -70,13 +77,13 @@ def empty_actions():
 
 
 def step(name, path):
-    """Run one step once in this (fresh) process; print {seconds, count, peak_mb} as JSON."""
+    """Run one step once in this (fresh) process; print {seconds, cpu_seconds, count, peak_mb} as JSON."""
     import django
 
     django.setup()
     from iisg.iati.importer import import_file
 
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     if name == "raw":
         count = raw_parse(path)
     elif name == "parse":
@@ -89,7 +96,8 @@ def step(name, path):
     else:
         raise SystemExit(f"unknown step {name}")
     seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "count": count, "peak_mb": peak_resident_mb()}))
+    cpu_seconds = time.process_time() - cpu_start
+    print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "count": count, "peak_mb": peak_resident_mb()}))
 
 
 def peak_resident_mb():
@@ -132,6 +140,7 @@ def main():
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--counts", default="10000,100000")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", metavar="PATH", help="write the figures of the largest count run here")
     parser.add_argument("--step", nargs=2, metavar=("NAME", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
@@ -159,6 +168,7 @@ def main():
                     runs.append(run_step(name, path, env))
                 results[name] = {
                     "seconds": statistics.median(r["seconds"] for r in runs),
+                    "cpu_seconds": statistics.median(r["cpu_seconds"] for r in runs),
                     "peak_mb": max(r["peak_mb"] for r in runs),
                     "count": runs[0]["count"],
                 }
@@ -168,20 +178,47 @@ def main():
     finally:
         cleanup()
     report(args.database, args.repeat, rows)
+    if args.json:
+        from bench.common import by_database, write_json
+
+        write_json(args.json, by_database(args.database, figures(max(rows, key=lambda row: row[0]))))
+
+
+def figures(row):
+    """The figures of one count run, units in the key names."""
+    count, size_mb, results = row
+    raw = results["raw"]["seconds"]
+    return {
+        "import_vs_raw_parse": round(results["import"]["seconds"] / raw, 2),
+        "raw_parse_s": round(raw, 3),
+        "parse_map_s": round(results["parse"]["seconds"], 3),
+        "import_s": round(results["import"]["seconds"], 3),
+        "reimport_s": round(results["reimport"]["seconds"], 3),
+        "activities_per_s": round(count / results["import"]["seconds"]),
+        # CPU time (the process's own) as well: on a shared, busy machine the wall clock measures
+        # the neighbours too, the CPU time only this process's work.
+        "import_vs_raw_parse_cpu": round(results["import"]["cpu_seconds"] / results["raw"]["cpu_seconds"], 2),
+        "raw_parse_cpu_s": round(results["raw"]["cpu_seconds"], 3),
+        "import_cpu_s": round(results["import"]["cpu_seconds"], 3),
+        "peak_import_mb": round(results["import"]["peak_mb"]),
+        "activities": count,
+        "file_mb": round(size_mb, 1),
+    }
 
 
 def report(database, repeat, rows):
     print(f"\nIATI import on {database}, medians of {repeat} runs (peak memory: the largest of the runs)")
     header = f"{'activities':>10} {'MB':>6} {'step':<10} {'seconds':>8} {'act/s':>9} {'MB/s':>7} {'x raw':>6}"
-    print(f"{header} {'peak MB':>8}")
+    print(f"{header} {'peak MB':>8} {'CPU s':>7} {'CPU x raw':>9}")
     labels = {"raw": "raw lxml", "parse": "parse+map", "import": "import", "reimport": "re-import"}
     for count, size_mb, results in rows:
-        raw = results["raw"]["seconds"]
+        raw, raw_cpu = results["raw"]["seconds"], results["raw"]["cpu_seconds"]
         for name, result in results.items():
-            seconds = result["seconds"]
+            seconds, cpu = result["seconds"], result["cpu_seconds"]
             print(
                 f"{count:>10,} {size_mb:>6.1f} {labels[name]:<10} {seconds:>8.2f} {count / seconds:>9,.0f}"
                 f" {size_mb / seconds:>7.1f} {seconds / raw:>6.2f} {result['peak_mb']:>8.0f}"
+                f" {cpu:>7.2f} {cpu / raw_cpu:>9.2f}"
             )
         ratio = results["import"]["seconds"] / results["reimport"]["seconds"]
         print(f"{'':>18} first import / re-import: {ratio:.1f}x")

@@ -1,7 +1,7 @@
 """Benchmark of the reports for the Board: how long each report takes at the demo's size and at 10x.
 
     python bench/reports.py [--database sqlite|postgres] [--repeat N] [--scales demo,tenfold]
-                            [--pages DIR [--first N]]
+                            [--pages DIR [--first N]] [--json PATH]
 
 On a database of its own (a temporary SQLite file, or a PostgreSQL database `iisg_bench_reports`
 that it creates and drops), it loads the demo, then at each scale:
@@ -18,6 +18,10 @@ build, so that every build computes it.
 
 With --pages DIR, the first N pages (default 2) of each PDF of the first scale are written to DIR
 as PNG (pypdfium2), for anyone to look at (make report-pages).
+
+With --json PATH the figures are also written there as one object (bench.common.write_json), each
+by database: `generate_s` ({scale: seconds}), `medians_ms` ({scale: {report: {step: median}}}),
+`files_kb` ({scale: {report: {format: size}}}) and `pdf_pages` ({scale: {report: pages}}).
 """
 
 import argparse
@@ -31,7 +35,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import median_ms, prepare_database, refresh_statistics, remove_folder  # noqa: E402
+from bench.common import (  # noqa: E402
+    by_database,
+    median_ms,
+    prepare_database,
+    refresh_statistics,
+    remove_folder,
+    write_json,
+)
 
 PG_BENCH_DB = "iisg_bench_reports"
 SCALES = {"demo": None, "tenfold": {"needs": 1490, "actions": 3000}}
@@ -45,7 +56,14 @@ class Row:
     step: str
     ms: float
     ratio: float
-    size: str = ""
+    kb: float | None = None
+    pages: int | None = None
+
+    @property
+    def size(self):
+        if self.kb is None:
+            return ""
+        return f"{self.kb:,.0f} KB" + (f", {self.pages} pages" if self.pages is not None else "")
 
 
 def measure(scale, cycle, year, user, repeat, rows, pages):
@@ -70,14 +88,14 @@ def measure(scale, cycle, year, user, repeat, rows, pages):
         for fmt in FORMATS:
             data = WRITERS[fmt](document)
             ms = median_ms(lambda fmt=fmt, document=document: WRITERS[fmt](document), repeat)
-            size = f"{len(data) / 1024:,.0f} KB"
+            page_count = None
             if fmt == "pdf":
                 from pypdf import PdfReader
 
-                size += f", {len(PdfReader(io.BytesIO(data)).pages)} pages"
+                page_count = len(PdfReader(io.BytesIO(data)).pages)
                 if pages is not None:
                     write_pages(data, pages.folder / f"{document.name}", pages.first)
-            rows.append(Row(scale, kind, fmt, ms, ms / baseline, size))
+            rows.append(Row(scale, kind, fmt, ms, ms / baseline, len(data) / 1024, page_count))
 
 
 @dataclasses.dataclass
@@ -103,6 +121,7 @@ def main():
     parser.add_argument("--scales", default="demo,tenfold", help="comma-separated: demo, tenfold")
     parser.add_argument("--pages", type=Path, help="write the first pages of each demo PDF here as PNG")
     parser.add_argument("--first", type=int, default=2, help="how many pages of each PDF (with --pages)")
+    parser.add_argument("--json", type=Path, help="write the figures to this file as one JSON object")
     args = parser.parse_args()
     scales = args.scales.split(",")
     unknown = set(scales) - set(SCALES)
@@ -138,7 +157,7 @@ def main():
             else:
                 start = time.perf_counter()
                 cycle = generate_support_mapping(**SCALES[scale])
-                timings.append((f"generate_support_mapping({scale})", time.perf_counter() - start))
+                timings.append((scale, time.perf_counter() - start))
                 refresh_statistics()
                 year = cycle.last_year
             print(f"measuring {scale}: {cycle}, {year}", flush=True)
@@ -147,13 +166,33 @@ def main():
     finally:
         drop()
     print(f"\nReports benchmark — {args.database}, medians of {args.repeat} runs\n")
-    for what, seconds in timings:
-        print(f"- {what}: {seconds:.1f} s")
+    for scale, seconds in timings:
+        print(f"- generate_support_mapping({scale}): {seconds:.1f} s")
     print("\n| database | scale | report | step | median ms | × content | file |")
     print("|---|---|---|---|---:|---:|---|")
     for row in rows:
         cells = (args.database, row.scale, row.report, row.step, f"{row.ms:,.0f}", f"{row.ratio:,.1f}", row.size)
         print(f"| {' | '.join(cells)} |")
+    if args.json:
+        write_json(args.json, by_database(args.database, figures(rows, timings, args.repeat)))
+
+
+def figures(rows, timings, repeat):
+    """The rows as the JSON figures: the generation times, every median, file sizes and PDF pages."""
+    medians, files, pdf_pages = {}, {}, {}
+    for row in rows:
+        medians.setdefault(row.scale, {}).setdefault(row.report, {})[row.step] = round(row.ms, 1)
+        if row.kb is not None:
+            files.setdefault(row.scale, {}).setdefault(row.report, {})[row.step] = round(row.kb, 1)
+        if row.pages is not None:
+            pdf_pages.setdefault(row.scale, {})[row.report] = row.pages
+    return {
+        "repeat": repeat,
+        "generate_s": {scale: round(seconds, 1) for scale, seconds in timings},
+        "medians_ms": medians,
+        "files_kb": files,
+        "pdf_pages": pdf_pages,
+    }
 
 
 if __name__ == "__main__":
