@@ -4,6 +4,7 @@ against what the tables hold before they are written."""
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from iisg.actions.models import (
     Action,
@@ -22,6 +23,11 @@ from ..activity import Problem
 from .columns import clip, is_currency
 
 MAX_MONEY = Decimal("1e16")  # the money columns hold 18 digits, 2 after the point
+# Named in warnings only; lazy, since translating costs more than checking a row (the parser's too).
+_A_BUDGET = gettext_lazy("A budget")
+_A_PLANNED_DISBURSEMENT = gettext_lazy("A planned disbursement")
+_A_TRANSACTION = gettext_lazy("A transaction")
+_CENT = Decimal("0.01")
 
 # The children an update replaces, deleted before the activity's rows are written again.
 CHILDREN = (
@@ -116,7 +122,7 @@ class ChildRows:
 
     def money(self, value, on, what):
         """The money fields of a value, or None (with a warning) when the table cannot hold it."""
-        amount = value.amount.quantize(Decimal("0.01"))
+        amount = value.amount.quantize(_CENT)
         if abs(amount) >= MAX_MONEY:
             self.warn(
                 _("%(what)s of %(value)s is too large to store; left out.") % {"what": what, "value": value.raw},
@@ -147,7 +153,7 @@ class ChildRows:
             if budget.period_end < budget.period_start:
                 self.warn(_("A budget ending before it starts was left out."), "budget/period-end")
                 continue
-            money = self.money(budget.value, budget.period_start, _("A budget"))
+            money = self.money(budget.value, budget.period_start, _A_BUDGET)
             if money is None:
                 continue
             self.add(
@@ -165,7 +171,7 @@ class ChildRows:
             if end is not None and end < planned.period_start:
                 self.warn(_("A planned disbursement ending before it starts keeps no end."), "planned-disbursement")
                 end = None
-            money = self.money(planned.value, planned.period_start, _("A planned disbursement"))
+            money = self.money(planned.value, planned.period_start, _A_PLANNED_DISBURSEMENT)
             if money is None:
                 continue
             self.add(
@@ -185,7 +191,7 @@ class ChildRows:
                     _("A transaction of unknown type %(type)s was left out.") % {"type": item.type}, "transaction"
                 )
                 continue
-            money = self.money(item.value, item.date, _("A transaction"))
+            money = self.money(item.value, item.date, _A_TRANSACTION)
             if money is None:
                 continue
             self.add(

@@ -34,9 +34,12 @@ class Organisations:
         if org is None:
             return None
         ref = org.ref.strip()
+        if ref:
+            # Most organisations of a file are met again and again: by reference, before their name is read.
+            known = self.by_ref.get(ref.upper())
+            if known is not None:
+                return known
         name = clip(best_text(org.names).strip(), 255)
-        if ref and ref.upper() in self.by_ref:
-            return self.by_ref[ref.upper()]
         key = _normalised(name) if name else ""
         if key and key in self.by_name:
             pk = self.by_name[key]
