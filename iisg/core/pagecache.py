@@ -100,8 +100,9 @@ def _bump_due(connection):
 @receiver(m2m_changed, dispatch_uid="iisg_pagecache_related")
 def _row_written(sender, using, **kwargs):
     # Only the platform's own apps: a session, a login's last sign-in or a lock-out attempt shows
-    # on no public page and would otherwise empty the page cache at every sign-in.
-    if sender.__module__.startswith("iisg."):
+    # on no public page and would otherwise empty the page cache at every sign-in. Nor do the
+    # records of jobs, mails and notifications (`shown_on_public_pages = False` on their model).
+    if sender.__module__.startswith("iisg.") and getattr(sender, "shown_on_public_pages", True):
         changed(using=using)
 
 

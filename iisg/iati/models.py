@@ -94,6 +94,9 @@ class ImportChange(models.Model):
     state only for updated actions, which PostgreSQL compresses itself (TOAST) when it is large.
     """
 
+    # What an import did, for its rollback: no public page shows it (iisg.core.pagecache).
+    shown_on_public_pages = False
+
     class Kind(models.TextChoices):
         CREATED = "created", _("Created")
         UPDATED = "updated", _("Updated")

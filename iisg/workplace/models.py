@@ -12,6 +12,8 @@ from .choices import Delivery, MailStatus
 class Notification(models.Model):
     """One thing one user is told: shown under the bell until read, and mailed as they chose."""
 
+    shown_on_public_pages = False  # iisg.core.pagecache
+
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
     )
@@ -50,6 +52,8 @@ class Notification(models.Model):
 class Preference(models.Model):
     """A user's choice of delivery for one kind of notification; without one, DEFAULT_DELIVERY."""
 
+    shown_on_public_pages = False  # iisg.core.pagecache
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
@@ -71,6 +75,8 @@ class Preference(models.Model):
 class Mail(models.Model):
     """An e-mail the platform sends, kept: queued by a service, sent by the job worker, retried
     while the server refuses it, then failed with the server's answer."""
+
+    shown_on_public_pages = False  # iisg.core.pagecache
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -102,6 +108,8 @@ class Mail(models.Model):
 class Comment(models.Model):
     """A message in the conversation on a record (a need, a response): a review remark or a reply.
     The record's status changes join it in the thread (iisg.workplace.threads)."""
+
+    shown_on_public_pages = False  # iisg.core.pagecache
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()

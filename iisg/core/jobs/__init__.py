@@ -60,6 +60,9 @@ class Job(models.Model):
     be refused, rolled back) by declaring its own `status` field, and names its progress phases in
     `Phase`, a TextChoices."""
 
+    # A job's record changes no public page (iisg.core.pagecache).
+    shown_on_public_pages = False
+
     status = models.CharField(
         gettext_lazy("status"), max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED
     )

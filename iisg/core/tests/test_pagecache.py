@@ -179,3 +179,22 @@ def test_etag_and_last_modified_come_from_the_version(view):
     assert response["ETag"].startswith(f'"{version:x}-')
     state = pagecache.page_state(anonymous_get())
     assert response["Last-Modified"] == http_date(int(state.last_modified.timestamp()))
+
+
+@pytest.mark.django_db
+def test_a_job_record_a_notification_or_a_mail_leaves_the_pages_as_they_are():
+    """The records of the platform's own work show on no public page: the job worker saving a
+    run's progress, or a notification and its mail, must not empty the page cache."""
+    from iisg.core.models import WorkbookRun
+    from iisg.workplace.models import Notification
+
+    user = f.UserFactory()
+    connection = transaction.get_connection()
+    connection.run_on_commit.clear()  # whatever creating the login registered
+    run = WorkbookRun.objects.create(created_by=user, workbook="actions", source_name="actions.xlsx")
+    run.status = "running"
+    run.save()
+    Notification.objects.create(recipient=user, step="comment", title="A reply")
+    assert not [entry for entry in connection.run_on_commit if entry[1] is pagecache._bump]
+    f.EventFactory()
+    assert [entry for entry in connection.run_on_commit if entry[1] is pagecache._bump]
