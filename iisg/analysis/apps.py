@@ -11,11 +11,13 @@ class AnalysisConfig(AppConfig):
     verbose_name = _("Support mapping")
 
     def ready(self):
+        from iisg.core.pagecache import data_changed
         from iisg.core.permissions import register
         from iisg.core.worklist import register as register_tasks
 
-        from . import worklist
+        from . import receivers, worklist
         from .rules import RULES
 
         register(RULES)
         register_tasks(worklist.matcher_run_tasks)
+        data_changed.connect(receivers.data_changed, dispatch_uid="iisg.analysis.data_changed")

@@ -1,5 +1,7 @@
-"""The background job of the matcher: the job worker (`manage.py job_worker`) runs it."""
+"""The background jobs of the analysis, which the job worker (`manage.py job_worker`) runs: the
+matcher, and the support mappings worked out again after a change."""
 
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -7,7 +9,22 @@ from iisg.core import jobs
 from iisg.needs.errors import WorkflowError
 
 from .models import MatcherRun
+from .selectors import warm_support_mappings
 from .services import MIN_SCORE, propose_responses
+
+WARM_UP_PENDING_KEY = "iisg:support-mapping:warm-up-pending"
+# Seconds a queued warm-up holds back the next one: past that (a worker that is down, a job lost),
+# a committed write queues another.
+WARM_UP_PENDING_TIMEOUT = 10 * 60
+
+
+@task()
+def warm_support_mappings_job():
+    """Keep in the shared cache the support mappings visitors will ask for, computed from the data
+    as it is now (selectors.warm_support_mappings). A write committed from here on queues the next
+    job. Answers how many mappings are kept."""
+    cache.delete(WARM_UP_PENDING_KEY)
+    return warm_support_mappings()
 
 
 @task()

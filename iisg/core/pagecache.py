@@ -32,7 +32,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
@@ -68,7 +68,18 @@ def data_version():
     return version
 
 
+# Sent once a change of the data is committed and the data version changed (not for a migrate):
+# what keeps figures derived from the data (iisg.analysis) works them out again. Core imports no
+# app that listens.
+data_changed = Signal()
+
+
 def _bump():
+    _new_version()
+    data_changed.send(sender=None)
+
+
+def _new_version():
     # A new value, never an increment: two machines bumping at once must not both write the same
     # successor of the value they read, or a page rendered between their commits would stay.
     _pages_cache().set(VERSION_KEY, time.time_ns(), timeout=None)
@@ -109,8 +120,8 @@ def _row_written(sender, using, **kwargs):
 @receiver(post_migrate, dispatch_uid="iisg_pagecache_migrated")
 def _migrated(sender, **kwargs):
     # A release migrates: its pages may differ (templates, the static files' hashed names) where
-    # the data does not.
-    changed()
+    # the data does not, so data_changed is not sent.
+    _new_version()
 
 
 # Serving ---------------------------------------------------------------------------------------

@@ -61,6 +61,7 @@ from .mapping import (
     data_version,
     forget_computed,
     support_mapping,
+    warm_support_mappings,
 )
 from .responses import ActionYear, ResponseMapping, response_mapping
 from .scope import (
@@ -110,4 +111,5 @@ __all__ = [
     "sort_by_priority",
     "support_mapping",
     "tally",
+    "warm_support_mappings",
 ]

@@ -42,12 +42,14 @@ class Tally:
     disbursed: Decimal = ZERO
 
     def add(self, need):
+        # Each figure read once: this runs for every need of every breakdown.
+        is_gap = need.is_gap
         self.needs += 1
         self.covered += need.is_covered
         self.fully_covered += need.coverage == Coverage.FULL
-        self.gaps += need.is_gap
+        self.gaps += is_gap
         self.overlaps += need.is_overlap
-        self.high_priority_gaps += need.is_gap and need.priority == Priority.HIGH
+        self.high_priority_gaps += is_gap and need.priority == Priority.HIGH
         self.committed += need.committed
         self.disbursed += need.disbursed
 

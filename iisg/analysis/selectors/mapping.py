@@ -1,13 +1,21 @@
 """The support mapping: every analysed need of a scope with its coverage and the money behind it,
-computed in a constant number of queries and kept in the process while the data stays the same."""
+computed in a constant number of queries and kept while the data stays the same: in the process,
+and in the cache all processes share, where the job worker puts the mappings visitors will ask for
+once a change is committed (warm_support_mappings), so that no visitor waits for the computation."""
 
 import datetime
+import gc
+import hashlib
 import json
 from collections import OrderedDict, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.expressions import RawSQL
@@ -16,12 +24,13 @@ from django.utils.translation import gettext as _
 from iisg.actions.choices import Coverage, OrganisationRole, ResponseStatus
 from iisg.actions.models import Action, ActionOrganisation, Response, Transaction
 from iisg.actions.queries import is_active, year_span
+from iisg.core.choices import Role
 from iisg.core.permissions import viewer_of
 from iisg.directory.models import Organisation, Partner, Pillar
-from iisg.needs.choices import NeedStatus, Priority
-from iisg.needs.models import Area, Need
+from iisg.needs.choices import CycleStatus, NeedStatus, Priority
+from iisg.needs.models import Area, Cycle, Need
 
-from .scope import COMMITMENT_TYPES, DISBURSEMENT_TYPES, YEAR_OF_DATE, ZERO, Scope, analysed_needs
+from .scope import COMMITMENT_TYPES, DISBURSEMENT_TYPES, YEAR_OF_DATE, ZERO, Scope, analysed_needs, default_year
 
 
 @dataclass
@@ -119,6 +128,25 @@ class NeedCoverage:
     def objective(self):
         return self.area.parent if self.area is not None and self.area.parent_id else self.area
 
+    def settle(self):
+        """Work out every figure at once, in one pass over the responses, once all are added.
+
+        The figures land where the cached properties keep theirs, so reading one is a plain
+        attribute lookup: the breakdowns read them for every need, several times each."""
+        active = [line for line in self.responses if line.active]
+        coverages = {line.coverage for line in active}
+        donors = _unique(donor for line in active for donor in line.donors)
+        self.__dict__.update(
+            active_responses=active,
+            coverage=Coverage.FULL if Coverage.FULL in coverages else (Coverage.PARTIAL if coverages else ""),
+            donors=donors,
+            implementers=_unique(org for line in active for org in line.implementers),
+            is_gap=self.status == NeedStatus.ADOPTED and not active,
+            is_overlap=len(donors) >= 2,
+            committed=sum((line.committed for line in active), ZERO),
+            disbursed=sum((line.disbursed for line in active), ZERO),
+        )
+
 
 @dataclass
 class SupportMapping:
@@ -152,6 +180,14 @@ def _unique(organisations):
 # Support mappings computed in this process, by what they were computed from (see support_mapping).
 _computed = OrderedDict()
 COMPUTED_KEPT = 4  # about 16 MB each at 5,000 needs and 100,000 actions (tracemalloc)
+SHARED_KEY_PREFIX = "iisg:support-mapping:"
+# Seconds a mapping stays in the shared cache: a change makes a new key at once (data_version), so
+# this only bounds how long the mappings of versions gone by take room (about 3 MB pickled each at
+# 5,000 needs and 100,000 actions).
+SHARED_TIMEOUT = 24 * 60 * 60
+# The roles whose viewers the job worker computes the mappings for, besides the public: those who
+# read every analysed need. A focal point, a donor or an implementer computes theirs when asked.
+WARMED_ROLES = (Role.SECRETARIAT, Role.MEMBER)
 
 
 def data_version():
@@ -168,8 +204,11 @@ def data_version():
         return tuple(cursor.fetchone())
 
 
-def forget_computed():
-    """Drop the support mappings this process keeps (tests start from nothing)."""
+def forget_computed(*, keep_shared=False):
+    """Drop the support mappings this process keeps, and their copies in the shared cache unless
+    `keep_shared` (tests and benches start from nothing, or from what another process kept)."""
+    if not keep_shared:
+        cache.delete_many([_shared_key(key) for key in _computed])
     _computed.clear()
 
 
@@ -200,12 +239,64 @@ def support_mapping(user, scope):
     )
     mapping = _computed.get(key)
     if mapping is None:
-        mapping = _compute(user, scope, partners=partners, pillars=pillars, areas=areas)
+        shared_key = _shared_key(key)
+        with _collector_paused():
+            mapping = cache.get(shared_key)
+            if mapping is None:
+                mapping = _compute(user, scope, partners=partners, pillars=pillars, areas=areas)
+                cache.set(shared_key, mapping, SHARED_TIMEOUT)
         _computed[key] = mapping
         while len(_computed) > COMPUTED_KEPT:
             _computed.popitem(last=False)
     _computed.move_to_end(key)
     return mapping
+
+
+def _shared_key(key):
+    # The same in every process: the roles sorted (a frozenset's order follows the hash seed of
+    # each process), everything else plain numbers and text.
+    roles, *rest = key
+    return SHARED_KEY_PREFIX + hashlib.sha256(repr((sorted(roles), *rest)).encode()).hexdigest()
+
+
+@contextmanager
+def _collector_paused():
+    """Hold the cyclic garbage collector off while a mapping is built or unpickled: they create
+    hundreds of thousands of objects and no cycle to collect, and the collector's passes over the
+    process's whole heap they set off took a third of the time (80–120 ms at 5,000 needs)."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def warm_support_mappings():
+    """Compute the support mappings visitors open the dashboards on, and keep them in the shared
+    cache for the data as it is now: the default scope of every adopted needs-mapping cycle, for
+    the public and for each viewer reading every analysed need (WARMED_ROLES). A mapping already
+    kept is only read. Answers how many mappings are kept."""
+    viewers = {}
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name__in=WARMED_ROLES))
+        .distinct()
+        .order_by("pk")
+    )
+    for user in [AnonymousUser(), *users]:
+        viewer = viewer_of(user)
+        if viewer.roles <= set(WARMED_ROLES):
+            viewers.setdefault((viewer.roles, viewer.partner_id, viewer.organisation_id), user)
+    kept = 0
+    for cycle in Cycle.objects.needs_mapping().filter(status=CycleStatus.ADOPTED):
+        scope = Scope(cycle=cycle, year=default_year(cycle))
+        for user in viewers.values():
+            support_mapping(user, scope)
+            kept += 1
+    return kept
 
 
 def _listed(ids):
@@ -293,26 +384,30 @@ def _compute(user, scope, *, partners, pillars, areas):
         totals[action_id][0] += committed
         totals[action_id][1] += disbursed
 
-    for need_id, action_id, coverage in responses:
-        _, title, status, start, end, withdrawn = actions[action_id]
+    # What a response shows of its action is the same for every need the action responds to:
+    # worked out once per action, not once per response.
+    lines_of = {}
+    for action_id, (_pk, title, status, start, end, withdrawn) in actions.items():
         committed, disbursed = totals.get(action_id, (ZERO, ZERO))
         share = shares[action_id]
+        lines_of[action_id] = (
+            title,
+            is_active(status=status, start=start, end=end, withdrawn=withdrawn, first=first, last=last),
+            start,
+            end,
+            tuple(organisations[pk] for pk in donors_of[action_id]),
+            tuple(organisations[pk] for pk in implementers_of[action_id]),
+            committed / share,
+            disbursed / share,
+        )
+    for need_id, action_id, coverage in responses:
+        title, active, start, end, donors, implementers, committed, disbursed = lines_of[action_id]
         needs[need_id].responses.append(
-            ActionLine(
-                action_id=action_id,
-                title=title,
-                coverage=coverage,
-                active=is_active(status=status, start=start, end=end, withdrawn=withdrawn, first=first, last=last),
-                start=start,
-                end=end,
-                donors=tuple(organisations[pk] for pk in donors_of[action_id]),
-                implementers=tuple(organisations[pk] for pk in implementers_of[action_id]),
-                committed=committed / share,
-                disbursed=disbursed / share,
-            )
+            ActionLine(action_id, title, coverage, active, start, end, donors, implementers, committed, disbursed)
         )
     for need in needs.values():
         need.responses.sort(key=lambda line: (not line.active, line.title))
+        need.settle()
     return SupportMapping(
         scope=scope,
         needs=list(needs.values()),
