@@ -100,6 +100,13 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
+def _no_support_mapping_warm_up(settings):
+    """Tests that share a file cache with a job worker (imports, workbooks) would otherwise find a
+    warm-up job queued after each committed write; iisg/analysis/tests/test_warm_up.py turns it on."""
+    settings.SUPPORT_MAPPING_WARM_UP = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Tests create many logins; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = FAST_HASHERS

@@ -406,6 +406,11 @@ WORKBOOK_MAX_UNPACKED_SIZE = int(env("WORKBOOK_MAX_UNPACKED_SIZE", str(128 * 102
 # job worker, its page following the progress, rather than inside the web request.
 WORKBOOK_BACKGROUND_ROWS = int(env("WORKBOOK_BACKGROUND_ROWS", "500"))
 
+# After every committed change of the data, the job worker computes the support mappings visitors
+# will ask for and keeps them in the shared cache (iisg.analysis.receivers), so that no visitor
+# waits for the computation; off, the first visitor after a change computes it.
+SUPPORT_MAPPING_WARM_UP = env_bool("SUPPORT_MAPPING_WARM_UP", True)
+
 # The platform as IATI publisher (the IISG Secretariat): its IATI organisation identifier reports the
 # actions that have no reporting organisation of their own, and prefixes the IATI identifiers of the
 # actions entered here (iisg.actions.identifiers). The embedded mode uses a demo identifier under the
