@@ -56,11 +56,11 @@ class ScopeForm(forms.Form):
             self.fields["year"].choices = [(year, str(year)) for year in range(last, first - 1, -1)]
             self.fields["area"].queryset = Area.objects.filter(cycle=self.cycle).select_related("pillar")
             # The donors of the cycle's confirmed responses: the only ones the filter can find.
+            # From the responses inward, never through the actions table (100,000 rows at 10x).
+            responded = Response.objects.filter(status=ResponseStatus.CONFIRMED, need__cycle=self.cycle)
             self.fields["donor"].queryset = Organisation.objects.filter(
                 pk__in=ActionOrganisation.objects.filter(
-                    role=OrganisationRole.FUNDING,
-                    action__responses__status=ResponseStatus.CONFIRMED,
-                    action__responses__need__cycle=self.cycle,
+                    role=OrganisationRole.FUNDING, action_id__in=responded.order_by().values("action_id")
                 ).values("organisation_id")
             )
             self.fields["area"].label_from_instance = lambda area: f"{area.pillar.acronym} {area.code} {area.name}"
