@@ -11,7 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, models
 from django.db.models import Q
 
-from .pagecache import changed
+from .pagecache import rows_written
 
 
 def insert_rows(model, rows, *, batch_size=2000):
@@ -19,8 +19,8 @@ def insert_rows(model, rows, *, batch_size=2000):
     row leaves out takes its default. Returns the number of rows written."""
     if not rows:
         return 0
-    # No history row says so for these: the public pages learn of the change here.
-    changed()
+    # No signal says so for these: the public pages learn of the change here.
+    rows_written(model)
     fields = [field for field in model._meta.concrete_fields if not isinstance(field, models.AutoField)]
     defaults = [_default(field) for field in fields]
     prepared = [_preparer(field) for field in fields]

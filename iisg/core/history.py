@@ -12,7 +12,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .bulk import insert_rows
-from .pagecache import changed
+from .pagecache import rows_written
 from .text import clean_comment
 
 
@@ -35,7 +35,6 @@ def record(obj, *, user, reason, **save_kwargs):
         obj.save(**save_kwargs)
     finally:
         _unstamped(obj)
-    changed()
     return obj
 
 
@@ -46,12 +45,11 @@ def record_deletion(obj, *, user, reason):
         obj.delete()
     finally:
         _unstamped(obj)
-    changed()
 
 
 def record_created(model, objects, *, user, reason, batch_size=500):
     """Insert many new rows of `model` at once, each with its history row (user and reason)."""
-    changed()
+    rows_written(model)  # bulk_create sends no signal
     if has_history(model):
         return bulk_create_with_history(
             objects, model, batch_size=batch_size, default_user=user, default_change_reason=reason
@@ -69,7 +67,7 @@ def record_changed(model, objects, fields, *, user, reason, batch_size=500):
     objects = list(objects)
     if not objects:
         return
-    changed()
+    rows_written(model)  # bulk_update sends no signal
     fields = set(fields)
     names = {field.name for field in model._meta.concrete_fields}
     if "updated_at" in names:
@@ -98,7 +96,6 @@ def insert_history(model, objects, kind, *, user, reason, date=None):
     """The history rows of `objects` as they are now, `kind` "+" (created), "~" (changed) or "-"
     (deleted), in one bulk insert of plain rows: for writers of thousands of rows (the IATI
     import), where django-simple-history's own bulk functions build a model object per row."""
-    changed()
     history = model.history.model
     names = [field.attname for field in history._meta.concrete_fields if not field.attname.startswith("history_")]
     user_id = user.pk if user is not None else None

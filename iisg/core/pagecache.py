@@ -110,10 +110,17 @@ def _bump_due(connection):
 @receiver(post_delete, dispatch_uid="iisg_pagecache_deleted")
 @receiver(m2m_changed, dispatch_uid="iisg_pagecache_related")
 def _row_written(sender, using, **kwargs):
+    rows_written(sender, using=using)
+
+
+def rows_written(model, *, using="default"):
+    """Note that rows of `model` were written: `changed()` if a public page may show them. Every
+    save, delete and many-to-many change calls it (the receiver above); a writer of many rows at
+    once, which sends no signal, calls it itself (iisg.core.bulk, iisg.core.history)."""
     # Only the platform's own apps: a session, a login's last sign-in or a lock-out attempt shows
     # on no public page and would otherwise empty the page cache at every sign-in. Nor do the
     # records of jobs, mails and notifications (`shown_on_public_pages = False` on their model).
-    if sender.__module__.startswith("iisg.") and getattr(sender, "shown_on_public_pages", True):
+    if model.__module__.startswith("iisg.") and getattr(model, "shown_on_public_pages", True):
         changed(using=using)
 
 
