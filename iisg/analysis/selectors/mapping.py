@@ -129,23 +129,15 @@ class NeedCoverage:
         return self.area.parent if self.area is not None and self.area.parent_id else self.area
 
     def settle(self):
-        """Work out every figure at once, in one pass over the responses, once all are added.
+        """Work out every figure at once, once all the responses are added: each cached property
+        keeps its value in the instance, so reading one later is a plain attribute lookup (the
+        breakdowns read them for every need, several times each)."""
+        for name in SETTLED:
+            getattr(self, name)
 
-        The figures land where the cached properties keep theirs, so reading one is a plain
-        attribute lookup: the breakdowns read them for every need, several times each."""
-        active = [line for line in self.responses if line.active]
-        coverages = {line.coverage for line in active}
-        donors = _unique(donor for line in active for donor in line.donors)
-        self.__dict__.update(
-            active_responses=active,
-            coverage=Coverage.FULL if Coverage.FULL in coverages else (Coverage.PARTIAL if coverages else ""),
-            donors=donors,
-            implementers=_unique(org for line in active for org in line.implementers),
-            is_gap=self.status == NeedStatus.ADOPTED and not active,
-            is_overlap=len(donors) >= 2,
-            committed=sum((line.committed for line in active), ZERO),
-            disbursed=sum((line.disbursed for line in active), ZERO),
-        )
+
+# NeedCoverage's cached figures, worked out by settle().
+SETTLED = ("active_responses", "coverage", "donors", "implementers", "is_gap", "is_overlap", "committed", "disbursed")
 
 
 @dataclass
