@@ -16,11 +16,21 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Chart:
-    """A chart as SVG (iisg.analysis.charts), with the table that carries the same figures."""
+    """A chart as SVG (iisg.analysis.charts), with the table that carries the same figures.
+
+    The PDF draws `svg`; the DOCX shows a PNG rendered from the same chart; the XLSX draws a native
+    chart of `table` on the table's sheet. `kind` says which: "bar" (vertical bars, one per series),
+    "barh" (horizontal bars), "stacked" (stacked vertical bars), "line", "pie" (one series) or
+    "heatmap" (categories down, series across, each cell coloured by its value; the XLSX colours the
+    cells). `category` is the key of the table column holding the categories (the first column when
+    empty); `series` the keys of the numeric columns drawn (every numeric column when empty)."""
 
     title: str
     svg: str
     table: Table
+    kind: str = "bar"
+    category: str = ""
+    series: tuple = ()
 
 
 @dataclass

@@ -2,9 +2,12 @@
 with their headings, paragraphs and tables, the footnote, and page numbers in the footer.
 
 Figures are formatted as the pages show them (iisg.analysis.templatetags.analysis). Word cannot
-show the charts' SVG, so a chart is its table, with a caption pointing to the PDF version. Every
-text goes in through iisg.core.text.printable: a title holding a control character, stored before
-text was cleaned on the way in, would otherwise make lxml refuse the whole document."""
+show the charts' SVG: a chart is a PNG drawn from the same SVG (iisg.reports.chart_images), with
+the chart's title and description as its alternative text, followed by its table. Text is set in
+Noto Sans, Chinese in Noto Sans SC (the PDF's fonts; Word uses them where they are installed).
+Every text goes in through iisg.core.text.printable: a title holding a control character, stored
+before text was cleaned on the way in, would otherwise make lxml refuse the whole document. The
+same Document gives the same bytes (iisg.reports.reproducible)."""
 
 import io
 from xml.sax.saxutils import escape
@@ -18,12 +21,15 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
+from lxml import etree
 
 from iisg.analysis.tables import Link, Table
 from iisg.analysis.templatetags.analysis import cell as shown
 from iisg.core.text import printable
 
+from .chart_images import chart_png
 from .document import Chart, Paragraph
+from .reproducible import with_fixed_dates
 
 # The elements that follow w:updateFields in w:settings: Word wants them in schema order.
 AFTER_UPDATE_FIELDS = (
@@ -51,6 +57,13 @@ AFTER_UPDATE_FIELDS = (
 )
 TABLE_TEXT, NOTE = "Table Text", "Table Note"
 RIGHT = '<w:jc w:val="right"/>'
+# The PDF's fonts (reports/static/reports/fonts.css): Latin, Greek and Cyrillic, and Chinese.
+FONT, EAST_ASIAN_FONT = "Noto Sans", "Noto Sans SC"
+FONT_SLOTS = {"w:ascii": FONT, "w:hAnsi": FONT, "w:cs": FONT, "w:eastAsia": EAST_ASIAN_FONT}
+THEME_FONT_SLOTS = ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme")
+# The width of the text on the page (A4, 2 cm margins): a chart fills it.
+TEXT_WIDTH = Cm(17)
+SVG_DESC = "{http://www.w3.org/2000/svg}desc"
 
 
 def render_docx(document):
@@ -65,8 +78,7 @@ def render_docx(document):
             if isinstance(block, Paragraph):
                 word.add_paragraph(printable(block.text))
             elif isinstance(block, Chart):
-                _caption(word, f"{block.title} ({_('chart in the PDF version')})")
-                _table(word, block.table, caption=False)
+                _chart(word, block)
             elif isinstance(block, Table):
                 _table(word, block)
     if document.footnote:
@@ -74,7 +86,7 @@ def render_docx(document):
     _footer(word, document)
     out = io.BytesIO()
     word.save(out)
-    return out.getvalue()
+    return with_fixed_dates(out.getvalue(), document.generated_at)
 
 
 def _set_up(word, document):
@@ -84,8 +96,9 @@ def _set_up(word, document):
     page.top_margin = page.bottom_margin = Cm(2)
     word.core_properties.title = printable(document.title)
     word.core_properties.subject = printable(document.subtitle)
-    word.core_properties.created = document.generated_at
+    word.core_properties.created = word.core_properties.modified = document.generated_at
     styles = word.styles
+    _set_fonts(word)
     table_text = styles.add_style(TABLE_TEXT, WD_STYLE_TYPE.PARAGRAPH)
     table_text.base_style = styles["Normal"]
     table_text.font.size = Pt(8)
@@ -98,6 +111,20 @@ def _set_up(word, document):
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")
     word.settings.element.insert_element_before(update, *AFTER_UPDATE_FIELDS)
+
+
+def _set_fonts(word):
+    """Noto in the document's defaults and in every style that names a font of its own (the
+    template's headings name the theme's fonts, which would win over the defaults)."""
+    defaults = word.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    if defaults.find(qn("w:rFonts")) is None:
+        defaults.insert(0, OxmlElement("w:rFonts"))
+    named = [style.element.rPr.find(qn("w:rFonts")) for style in word.styles if style.element.rPr is not None]
+    for fonts in [defaults.find(qn("w:rFonts")), *(fonts for fonts in named if fonts is not None)]:
+        for slot in THEME_FONT_SLOTS:
+            fonts.attrib.pop(qn(slot), None)
+        for slot, name in FONT_SLOTS.items():
+            fonts.set(qn(slot), name)
 
 
 def _title_page(word, document):
@@ -161,6 +188,23 @@ def _caption(word, text):
     caption.paragraph_format.keep_with_next = True
 
 
+def _chart(word, chart):
+    """The chart's title, the chart as a PNG the width of the text, then its table."""
+    _caption(word, chart.title)
+    picture = word.add_paragraph()
+    picture.paragraph_format.keep_with_next = True
+    shape = picture.add_run().add_picture(io.BytesIO(chart_png(chart.svg)), width=TEXT_WIDTH)
+    shape._inline.docPr.set("descr", printable(_alternative_text(chart)))
+    _table(word, chart.table, caption=False)
+
+
+def _alternative_text(chart):
+    """The chart's title and the description its SVG carries for screen readers (iisg.analysis.charts)."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    description = etree.fromstring(chart.svg.encode(), parser).findtext(SVG_DESC) or ""
+    return f"{chart.title}. {description}" if description.strip() else chart.title
+
+
 def _text(value, column):
     if isinstance(value, Link):
         return value.text
@@ -185,16 +229,25 @@ def _table(word, table, *, caption=True):
             )
             for values in table.rows
         ]
+        if table.totals:
+            rows.append(
+                _row_xml(
+                    [_text(value, column) for value, column in zip(table.totals, table.columns, strict=True)],
+                    numeric,
+                    style,
+                    bold=True,
+                )
+            )
         grid._tbl.extend(parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(rows)}</w:tbl>"))
     for note in table.notes:
         word.add_paragraph(printable(note), style=NOTE)
 
 
-def _row_xml(texts, numeric, style, *, header=False):
+def _row_xml(texts, numeric, style, *, header=False, bold=False):
     """A table row; the header row is bold, shaded, and repeated at the top of each page the
-    table runs onto (w:tblHeader)."""
+    table runs onto (w:tblHeader); a totals row is bold."""
     shading = '<w:shd w:val="clear" w:color="auto" w:fill="E7E9EE"/>' if header else ""
-    bold = "<w:rPr><w:b/></w:rPr>" if header else ""
+    bold = "<w:rPr><w:b/></w:rPr>" if header or bold else ""
     cells = "".join(
         f'<w:tc><w:tcPr><w:tcW w:w="0" w:type="auto"/>{shading}</w:tcPr>'
         f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{RIGHT if right else ""}</w:pPr>'

@@ -5,8 +5,10 @@ import docx
 import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
+from docx.shared import Cm
 
 from iisg.directory.models import KOSOVO_FOOTNOTE
+from iisg.reports.document import Chart
 from iisg.reports.word import render_docx
 
 from .test_xlsx import sample_document
@@ -44,7 +46,7 @@ def test_title_page_then_contents_then_the_headings_in_order_and_level():
 def test_tables_have_their_rows_a_repeated_header_and_numbers_formatted_as_on_the_pages():
     word = rendered()
     # The empty table is a line saying so, not a table with a header alone.
-    assert [len(table.rows) for table in word.tables] == [4, 3, 2]
+    assert [len(table.rows) for table in word.tables] == [4, 4, 2]  # the second with its totals row
     for table in word.tables:
         assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
         assert all(row._tr.trPr is None or row._tr.trPr.find(qn("w:tblHeader")) is None for row in table.rows[1:])
@@ -64,11 +66,64 @@ def test_tables_have_their_rows_a_repeated_header_and_numbers_formatted_as_on_th
     assert coverage.rows[1].cells[1].paragraphs[0].alignment is None
 
 
-def test_a_chart_is_its_table_with_a_caption_pointing_to_the_pdf():
-    word = rendered()
-    captions = [paragraph.text for paragraph in word.paragraphs if paragraph.style.name == "Caption"]
-    assert "Covered share by pillar (chart in the PDF version)" in captions
+def pictures(word):
+    """The document's inline pictures as (image part, docPr element, paragraph index)."""
+    found = []
+    for index, paragraph in enumerate(word.paragraphs):
+        for inline in paragraph._p.iter(qn("wp:inline")):
+            blip = next(inline.iter(qn("a:blip")))
+            found.append((word.part.related_parts[blip.get(qn("r:embed"))], inline.docPr, index, inline.extent))
+    return found
+
+
+def test_each_chart_is_a_png_the_width_of_the_text_with_alternative_text_then_its_table():
+    document = sample_document()
+    word = docx.Document(io.BytesIO(render_docx(document)))
+    charts = [block for section in document.sections for block in section.blocks if isinstance(block, Chart)]
+    found = pictures(word)
+    assert len(found) == len(charts) == 1
+    (image, properties, index, extent) = found[0]
+    assert image.blob[:8] == b"\x89PNG\r\n\x1a\n"
+    assert image.content_type == "image/png"
+    assert len(image.blob) > 1000
+    assert extent.cx == Cm(17)
+    assert 0 < extent.cy < extent.cx
+    # The chart's title and its SVG's description for screen readers.
+    assert properties.get("descr").startswith("Covered share by pillar. Bar chart of committed and disbursed euros")
+    assert word.paragraphs[index - 1].style.name == "Caption"
+    assert word.paragraphs[index - 1].text == "Covered share by pillar"
     assert [cell.text for cell in word.tables[1].rows[2].cells] == ["WBCTi", "7", "86%"]
+
+
+def test_a_totals_row_closes_its_table_in_bold():
+    word = rendered()
+    pillars = word.tables[1]
+    assert [cell.text for cell in pillars.rows[-1].cells] == ["Total", "19", "47%"]
+    assert all(run.bold for cell in pillars.rows[-1].cells for run in cell.paragraphs[0].runs)
+    assert not any(run.bold for cell in pillars.rows[1].cells for run in cell.paragraphs[0].runs)
+    # A table without totals ends with its last row, not bold.
+    assert not any(run.bold for cell in word.tables[0].rows[-1].cells for run in cell.paragraphs[0].runs)
+
+
+def test_text_is_set_in_noto_sans_and_chinese_in_noto_sans_sc_headings_included():
+    word = rendered()
+    defaults = word.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    for properties in [defaults, word.styles["Heading 1"].element.rPr, word.styles["Title"].element.rPr]:
+        fonts = properties.find(qn("w:rFonts"))
+        assert {slot: fonts.get(qn(f"w:{slot}")) for slot in ("ascii", "hAnsi", "cs", "eastAsia")} == {
+            "ascii": "Noto Sans",
+            "hAnsi": "Noto Sans",
+            "cs": "Noto Sans",
+            "eastAsia": "Noto Sans SC",
+        }
+        assert not [name for name in fonts.attrib if name.endswith("Theme") or name.endswith("theme")]
+
+
+def test_a_chart_that_is_not_svg_is_refused_with_a_clear_error():
+    document = sample_document()
+    document.sections[1].blocks = [Chart("Broken", "not an image", document.sections[1].blocks[0].table)]
+    with pytest.raises(ValueError, match="The chart is not an SVG image that can be drawn"):
+        render_docx(document)
 
 
 def test_notes_the_footnote_and_page_numbers_are_in_the_document_and_its_footer():

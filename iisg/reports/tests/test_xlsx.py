@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from iisg.analysis.charts import funding_chart
+from iisg.analysis.selectors import YearFunding
 from iisg.analysis.tables import COUNT, DATE, MONEY, SHARE, Column, Link, Table
 from iisg.core.tests import factories as f
 from iisg.directory.models import KOSOVO_FOOTNOTE
@@ -59,6 +61,7 @@ def sample_document():
         title="Coverage by pillar",
         columns=[Column("pillar", "Pillar"), Column("needs", "Needs", COUNT), Column("share", "Covered share", SHARE)],
         rows=[["WBBSi", 12, Decimal("0.25")], ["WBCTi", 7, Decimal("0.8571")]],
+        totals=["Total", 19, Decimal("0.4737")],
     )
     # Same name as the first table, and a name Excel would refuse as it stands.
     again = Table(name="coverage", title="Coverage again", columns=[Column("pillar", "Pillar")], rows=[["WBCTi"]])
@@ -78,10 +81,18 @@ def sample_document():
         scope=["Cycle: 2021–2022", "Year: 2022"],
         sections=[
             Section("Needs and their coverage", 1, [Paragraph("What the partners asked for."), needs]),
-            Section("By pillar", 2, [Chart("Covered share by pillar", "<svg></svg>", pillars)]),
+            Section("By pillar", 2, [Chart("Covered share by pillar", pillar_chart(), pillars, series=("share",))]),
             Section("Method", 3, [Paragraph("How we count."), again, awkward]),
         ],
         footnote=KOSOVO_FOOTNOTE,
+    )
+
+
+def pillar_chart():
+    """A real chart's SVG (the XLSX draws its own chart; the DOCX draws this one)."""
+    return funding_chart(
+        [YearFunding(2021, Decimal("25"), Decimal("10")), YearFunding(2022, Decimal("86"), Decimal("40"))],
+        title="Covered share by pillar",
     )
 
 
@@ -172,3 +183,128 @@ def test_rendering_a_report_of_thousands_of_rows_takes_well_under_a_few_seconds(
     workbook = load_workbook(io.BytesIO(render_xlsx(document)), read_only=True)
     assert time.perf_counter() - started < 5
     assert workbook["coverage"].max_row >= 3001
+
+
+CHART_COLUMNS = [
+    Column("partner", "Partner"),
+    Column("wbbsi", "WBBSi", COUNT),
+    Column("wbcti", "WBCTi", COUNT),
+    Column("committed", "Committed (EUR)", MONEY),
+]
+
+
+def chart_table(name):
+    return Table(
+        name=name,
+        title=f"Table {name}",
+        columns=CHART_COLUMNS,
+        rows=[["Albania", 3, 1, Decimal(100)], ["Kosovo*", 0, 2, Decimal(50)], ["Serbia", 5, 4, Decimal(75)]],
+        totals=["Total", 8, 7, Decimal(225)],
+    )
+
+
+def chart_document(*charts):
+    return Document(
+        kind="analysis",
+        name="charts",
+        title="Charts",
+        subtitle="",
+        generated_at=datetime.datetime(2024, 5, 6, 7, 8, tzinfo=datetime.UTC),
+        sections=[Section("Charts", 1, list(charts))],
+    )
+
+
+def every_kind_of_chart():
+    return chart_document(
+        Chart("Needs by pillar", "<svg/>", chart_table("bar"), kind="bar", series=("wbbsi", "wbcti")),
+        Chart(
+            "Money by partner", "<svg/>", chart_table("barh"), kind="barh", category="partner", series=("committed",)
+        ),
+        Chart("Everything stacked", "<svg/>", chart_table("stacked"), kind="stacked"),
+        Chart("Money over partners", "<svg/>", chart_table("line"), kind="line", series=("committed",)),
+        Chart("Shares of the money", "<svg/>", chart_table("pie"), kind="pie", series=("committed",)),
+        Chart(
+            "Needs by partner and pillar", "<svg/>", chart_table("heatmap"), kind="heatmap", series=("wbbsi", "wbcti")
+        ),
+    )
+
+
+def chart_title(chart):
+    return "".join(run.t for paragraph in chart.title.tx.rich.p for run in paragraph.r or [])
+
+
+def drawn(series):
+    """What a series draws: its name's cell, its values' cells, its categories' cells."""
+    categories = series.cat.strRef or series.cat.numRef
+    return series.tx.strRef.f, series.val.numRef.f, categories.f
+
+
+def test_each_chart_is_a_native_chart_of_its_kind_beside_its_table_without_the_totals_row():
+    workbook = load_workbook(io.BytesIO(render_xlsx(every_kind_of_chart())))
+    shapes = {}
+    for name in ("bar", "barh", "stacked", "line", "pie"):
+        charts = workbook[name]._charts
+        assert len(charts) == 1
+        chart = charts[0]
+        shapes[name] = (chart.tagname, getattr(chart, "type", None), getattr(chart, "grouping", None))
+        assert chart.anchor._from.col == len(CHART_COLUMNS) + 1  # column F: one empty column after the table
+        assert workbook[name].cell(5, 1).value == "Total"  # written, and below every series' cells
+    assert shapes == {
+        "bar": ("barChart", "col", "clustered"),
+        "barh": ("barChart", "bar", "clustered"),
+        "stacked": ("barChart", "col", "stacked"),
+        "line": ("lineChart", None, "standard"),
+        "pie": ("pieChart", None, None),
+    }
+    bar = workbook["bar"]._charts[0]
+    assert chart_title(bar) == "Needs by pillar"
+    assert [drawn(series) for series in bar.series] == [
+        ("'bar'!B1", "'bar'!$B$2:$B$4", "'bar'!$A$2:$A$4"),
+        ("'bar'!C1", "'bar'!$C$2:$C$4", "'bar'!$A$2:$A$4"),
+    ]
+    assert [drawn(series) for series in workbook["barh"]._charts[0].series] == [
+        ("'barh'!D1", "'barh'!$D$2:$D$4", "'barh'!$A$2:$A$4")
+    ]
+    # Without series named, every numeric column is drawn.
+    assert [drawn(series)[1] for series in workbook["stacked"]._charts[0].series] == [
+        "'stacked'!$B$2:$B$4",
+        "'stacked'!$C$2:$C$4",
+        "'stacked'!$D$2:$D$4",
+    ]
+    assert len(workbook["pie"]._charts[0].series) == 1
+    assert workbook["heatmap"]._charts == []
+
+
+def test_a_heatmap_colours_its_cells_on_one_scale_and_leaves_the_totals_row_alone():
+    workbook = load_workbook(io.BytesIO(render_xlsx(every_kind_of_chart())))
+    formats = list(workbook["heatmap"].conditional_formatting)
+    assert len(formats) == 1
+    assert str(formats[0].sqref) == "B2:B4 C2:C4"
+    (rule,) = formats[0].rules
+    assert rule.type == "colorScale"
+    assert [value.type for value in rule.colorScale.cfvo] == ["min", "max"]
+    assert [colour.rgb for colour in rule.colorScale.color] == ["00FFFFFF", "008FA8E0"]
+
+
+def test_a_chart_of_an_empty_table_draws_nothing():
+    empty = Table(name="empty", title="Empty", columns=CHART_COLUMNS, rows=[])
+    workbook = load_workbook(io.BytesIO(render_xlsx(chart_document(Chart("Nothing", "<svg/>", empty)))))
+    assert workbook["empty"]._charts == []
+
+
+@pytest.mark.parametrize(
+    ("chart", "message"),
+    [
+        (Chart("Odd", "<svg/>", chart_table("t"), kind="radar"), "unknown kind 'radar'"),
+        (Chart("Odd", "<svg/>", chart_table("t"), series=("missing",)), "draws the column 'missing'"),
+        (Chart("Odd", "<svg/>", chart_table("t"), category="missing"), "draws the column 'missing'"),
+        (Chart("Odd", "<svg/>", chart_table("t"), kind="pie"), "draws one column, not 3"),
+        (
+            Chart("Odd", "<svg/>", Table(name="t", title="T", columns=[Column("a", "A")], rows=[["x"]])),
+            "has no numeric column",
+        ),
+    ],
+)
+def test_a_chart_that_cannot_be_drawn_is_refused_with_a_clear_error(chart, message):
+    with pytest.raises(ValueError, match=message):
+        render_xlsx(chart_document(chart))
