@@ -16,8 +16,8 @@ and figure) and writing it as PDF, XLSX and DOCX (each writer's time alone), wit
 and, for the PDF, its page count. The support mapping a process keeps is forgotten before each
 build, so that every build computes it.
 
-With --pages DIR, the first N pages (default 2) of each PDF of the first scale are written to DIR
-as PNG (pypdfium2), for anyone to look at (make report-pages).
+With --pages DIR, the first N pages (default 3: cover, contents, executive summary) of each PDF
+of the first scale are written to DIR as PNG (pypdfium2), for anyone to look at (make report-pages).
 
 With --json PATH the figures are also written there as one object (bench.common.write_json), each
 by database: `generate_s` ({scale: seconds}), `medians_ms` ({scale: {report: {step: median}}}),
@@ -120,7 +120,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--scales", default="demo,tenfold", help="comma-separated: demo, tenfold")
     parser.add_argument("--pages", type=Path, help="write the first pages of each demo PDF here as PNG")
-    parser.add_argument("--first", type=int, default=2, help="how many pages of each PDF (with --pages)")
+    parser.add_argument("--first", type=int, default=3, help="how many pages of each PDF (with --pages)")
     parser.add_argument("--json", type=Path, help="write the figures to this file as one JSON object")
     args = parser.parse_args()
     scales = args.scales.split(",")

@@ -56,6 +56,9 @@ class Table:
     columns: list
     rows: list
     notes: list = field(default_factory=list)
+    # The totals row, shown under the rows in bold (same columns; the first cell says "Total"), or
+    # None. Files keep it apart from the rows: below the filtered range in XLSX, last in CSV.
+    totals: list | None = None
 
     def __post_init__(self):
         if any(isinstance(cell, Partner) and cell.has_designation_footnote for row in self.rows for cell in row):
@@ -91,7 +94,7 @@ def to_csv(table, scope_lines=()):
     out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow([csv_field(column.label) for column in table.columns])
-    for row in table.rows:
+    for row in [*table.rows, *([table.totals] if table.totals else [])]:
         writer.writerow([csv_field(_cell(value, column)) for value, column in zip(row, table.columns, strict=True)])
     notes = [*scope_lines, *table.notes]
     if notes:
@@ -132,6 +135,14 @@ def write_table(sheet, table):
     last_row = len(table.rows) + 1
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{last_row}"
+    if table.totals:
+        # Outside the filtered range: sorting or filtering the rows leaves the totals where they are.
+        last_row += 1
+        for index, (value, column) in enumerate(zip(table.totals, table.columns, strict=True), start=1):
+            cell = write_cell(sheet, last_row, index, _cell(value, column))
+            cell.font = Font(bold=True)
+            if column.kind in NUMBER_FORMATS and not isinstance(cell.value, str):
+                cell.number_format = NUMBER_FORMATS[column.kind]
     return last_row
 
 
@@ -342,31 +353,34 @@ def heatmap_table(mapping):
         title=_("Coverage by partner and pillar"),
         columns=[Column("partner", _("Partner")), Column("pillar", _("Pillar")), *TALLY_COLUMNS],
         rows=rows,
+        totals=[_("Total"), "", *_tally_cells(heat.total)],
     )
 
 
 def priority_table(mapping):
-    rows = [
-        [Priority(priority).label, *_tally_cells(tally)] for priority, tally in selectors.by_priority(mapping).items()
-    ]
+    tallies = selectors.by_priority(mapping)
+    rows = [[Priority(priority).label, *_tally_cells(tally)] for priority, tally in tallies.items()]
     return Table(
         name="priorities",
         title=_("Coverage by priority"),
         columns=[Column("priority", _("Priority")), *TALLY_COLUMNS],
         rows=rows,
+        totals=[_("Total"), *_tally_cells(sum(tallies.values(), selectors.Tally()))],
     )
 
 
 def area_table(mapping):
+    tallies = selectors.by_area(mapping)
     rows = [
         [pillar.acronym, f"{area.code} {area.name}" if area else _("No area"), *_tally_cells(tally)]
-        for (pillar, area), tally in selectors.by_area(mapping).items()
+        for (pillar, area), tally in tallies.items()
     ]
     return Table(
         name="areas",
         title=_("Coverage by pillar and area"),
         columns=[Column("pillar", _("Pillar")), Column("area", _("Area")), *TALLY_COLUMNS],
         rows=rows,
+        totals=[_("Total"), "", *_tally_cells(sum(tallies.values(), selectors.Tally()))],
     )
 
 
@@ -402,7 +416,8 @@ def contributors_table(mapping, *, role):
 
 
 def funding_table(mapping):
-    rows = [[row.year, row.actions, row.committed, row.disbursed] for row in selectors.funding_over_time(mapping)]
+    years = selectors.funding_over_time(mapping)
+    rows = [[row.year, row.actions, row.committed, row.disbursed] for row in years]
     return Table(
         name="funding",
         title=_("Funding over time"),
@@ -413,6 +428,13 @@ def funding_table(mapping):
             Column("disbursed", _("Disbursed (EUR)"), MONEY),
         ],
         rows=rows,
+        # An action with money in several years is in each: the actions do not add up.
+        totals=[
+            _("Total"),
+            None,
+            sum((row.committed for row in years), selectors.ZERO),
+            sum((row.disbursed for row in years), selectors.ZERO),
+        ],
         notes=[
             _("%(count)s transactions without a EUR figure (no currency or no exchange rate) are not counted.")
             % {"count": mapping.transactions_without_eur}

@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy
 
 from iisg.actions.choices import Coverage, OrganisationRole
 from iisg.analysis import charts, selectors, tables
-from iisg.analysis.tables import COUNT, DATE, MONEY, Column, Table
+from iisg.analysis.tables import COUNT, DATE, MONEY, SHARE, Column, Table
+from iisg.analysis.templatetags.analysis import money
 from iisg.core.permissions import viewer_of
 from iisg.directory.models import KOSOVO_FOOTNOTE, Partner
 from iisg.governance.choices import ProductKind, ProductStatus
@@ -32,6 +33,7 @@ from iisg.governance.models import Product
 from iisg.needs.choices import NeedStatus, Priority
 from iisg.needs.errors import NotAllowed
 
+from . import summary
 from .document import Chart, Document, Paragraph, Section
 
 KINDS = {
@@ -59,8 +61,8 @@ def build(kind, *, user, cycle=None, year=None, pillar=None, now=None):
         document = _analysis_report(user, cycle, year or selectors.default_year(cycle), now)
     else:
         raise ValueError(f"Unknown report {kind!r}: choose one of {', '.join(KINDS)}.")
-    _number(document)
-    if _mentions_footnoted_partner(document):
+    number_sections(document)
+    if mentions_footnoted_partner(document):
         document.footnote = str(KOSOVO_FOOTNOTE)
     return document
 
@@ -76,7 +78,7 @@ def _document(kind, name, subtitle, scope, now):
     )
 
 
-def _number(document):
+def number_sections(document):
     """Number the sections (1, 1.1, 1.1.1) and give each a unique anchor."""
     counters = [0, 0, 0]
     for section in document.sections:
@@ -88,7 +90,7 @@ def _number(document):
         section.anchor = f"s-{number.replace('.', '-')}"
 
 
-def _mentions_footnoted_partner(document):
+def mentions_footnoted_partner(document):
     partners = [partner.display_name for partner in Partner.objects.filter(has_designation_footnote=True)]
     if not partners:
         return False
@@ -125,16 +127,23 @@ def _method(kind, extra):
                 _("This report follows the %(title)s%(adopted)s.")
                 % {
                     "title": product.title,
-                    "adopted": _(", adopted by the decision “%(decision)s”") % {"decision": adopted} if adopted else "",
+                    "adopted": _(", adopted by the decision “%(decision)s”") % {"decision": _quoted(adopted)}
+                    if adopted
+                    else "",
                 }
             )
         )
-        blocks += [Paragraph(text) for text in _paragraphs(product.description)]
+        blocks += [Paragraph(text) for text in paragraphs_of(product.description)]
     blocks += [Paragraph(text) for text in extra]
     return Section(_("Method"), blocks=blocks)
 
 
-def _paragraphs(html):
+def _quoted(decision):
+    """The decision in full: its __str__ cuts the text for the back office's lists."""
+    return f"{decision.meeting} – {decision.number}. {decision.text.strip()}"
+
+
+def paragraphs_of(html):
     text = re.sub(r"</(p|li|h\d)>", "\n", html or "")
     return [" ".join(line.split()) for line in strip_tags(text).splitlines() if line.strip()]
 
@@ -159,6 +168,7 @@ def _needs_report(user, cycle, pillar, now):
         now,
     )
     statuses = sorted({str(NeedStatus(need.status).label) for need in needs})
+    document.sections.append(summary.cycle_summary(user, scope, with_money=False))
     document.sections.append(
         _method(
             "needs",
@@ -172,7 +182,7 @@ def _needs_report(user, cycle, pillar, now):
             ],
         )
     )
-    document.sections.append(Section(_("Summary"), blocks=[_needs_summary(needs)]))
+    document.sections.append(Section(_("Summary"), blocks=[_needs_summary(needs), _needs_by_priority_chart(needs)]))
     by_pillar = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     for need in needs:
         by_pillar[need.pillar][need.area][need.partner].append(need)
@@ -224,6 +234,43 @@ def _needs_summary(needs):
             Column("total", _("Total"), COUNT),
         ],
         rows=rows,
+        totals=[_("Total"), "", *(sum(row[index] for row in rows) for index in range(2, len(priorities) + 3))],
+    )
+
+
+def _needs_by_priority_chart(needs):
+    """Needs per priority, stacked by pillar, with the table of the same counts."""
+    pillars = sorted({need.pillar for need in needs}, key=lambda pillar: pillar.order)
+    counts = defaultdict(int)
+    for need in needs:
+        counts[need.priority, need.pillar] += 1
+    priorities = list(Priority)
+    rows = [
+        [priority.label, *(counts[priority, pillar] for pillar in pillars), sum(counts[priority, p] for p in pillars)]
+        for priority in priorities
+    ]
+    table = Table(
+        name="needs-by-priority",
+        title=_("Needs by priority and pillar"),
+        columns=[
+            Column("priority", _("Priority")),
+            *(Column(pillar.code, pillar.acronym, COUNT) for pillar in pillars),
+            Column("total", _("Total"), COUNT),
+        ],
+        rows=rows,
+        totals=[_("Total"), *(sum(row[index] for row in rows) for index in range(1, len(pillars) + 2))],
+    )
+    svg = charts.needs_by_priority_chart(
+        [priority.label for priority in priorities],
+        [(pillar.acronym, [counts[priority, pillar] for priority in priorities]) for pillar in pillars],
+    )
+    return Chart(
+        title=str(_("Needs by priority")),
+        svg=svg,
+        table=table,
+        kind="stacked",
+        category="priority",
+        series=tuple(pillar.code for pillar in pillars),
     )
 
 
@@ -263,6 +310,7 @@ def _response_report(user, year, now):
     document = _document(
         "response", f"iisg-response-mapping-{year}", str(year), [_("Year: %(year)s") % {"year": year}], now
     )
+    document.sections.append(summary.year_summary(user, year))
     document.sections.append(
         _method(
             "response",
@@ -285,12 +333,14 @@ def _response_report(user, year, now):
     document.sections.append(
         Section(_("Actions per pillar and partner"), blocks=[_actions_per_pillar_partner(mapping)])
     )
+    donors = _contributors(mapping, OrganisationRole.FUNDING)
     document.sections.append(
         Section(
             _("Donors and implementers"),
             blocks=[
-                _contributors(mapping, OrganisationRole.FUNDING),
+                donors,
                 _contributors(mapping, OrganisationRole.IMPLEMENTING),
+                _donor_shares([(row[0], row[2]) for row in donors.rows], donors.totals[2]),
             ],
         )
     )
@@ -326,8 +376,17 @@ def _actions_per_pillar_partner(mapping):
             Column("disbursed", _("Disbursed in the year (EUR)"), MONEY),
         ],
         rows=rows,
-        notes=[_("An action for several partners or pillars counts in each of them.")],
+        totals=_actions_total(mapping),
+        notes=[
+            _("An action for several partners or pillars counts in each of them; the total counts each action once.")
+        ],
     )
+
+
+def _actions_total(mapping, label_columns=2):
+    """The totals row of a table of the actions of a response mapping: each action once."""
+    figures = summary.action_figures(mapping)
+    return [_("Total"), *[""] * (label_columns - 1), figures["actions"], figures["committed"], figures["disbursed"]]
 
 
 def _contributors(mapping, role):
@@ -349,7 +408,53 @@ def _contributors(mapping, role):
             Column("disbursed", _("Disbursed in the year (EUR)"), MONEY),
         ],
         rows=sorted(totals.values(), key=lambda row: (-row[2], row[0])),
-        notes=[_("An action with several donors counts in full for each of them.")] if donors else [],
+        totals=_actions_total(mapping, label_columns=1),
+        notes=[
+            *([_("An action with several donors counts in full for each of them.")] if donors else []),
+            _("The total counts each action active in the year once, whoever funds or implements it."),
+        ],
+    )
+
+
+# Donors' shares of the committed EUR: the largest this many, the others in one bar.
+DONORS_CHARTED = 12
+
+
+def _donor_shares(donors, committed):
+    """The chart of each donor's share of `committed` (the EUR committed in all), from (donor name,
+    committed EUR) pairs, the largest first; shares can add up to more than 100%, an action with
+    several donors counting in full for each."""
+    shown = [(str(name), amount, amount / committed if committed else None) for name, amount in donors]
+    shown = [row for row in shown if row[1] > 0][:DONORS_CHARTED]
+    table = Table(
+        name="donor-shares",
+        title=_("Donors' shares of the committed EUR"),
+        columns=[
+            Column("donor", _("Donor")),
+            Column("committed", _("Committed (EUR)"), MONEY),
+            Column("share", _("Share of the committed EUR"), SHARE),
+        ],
+        rows=[list(row) for row in shown],
+        notes=[
+            _(
+                "Shares of the %(committed)s committed in all; an action with several donors counts in full "
+                "for each of them, so the shares can add up to more than 100%%."
+            )
+            % {"committed": money(committed)},
+            *(
+                [_("The %(count)s largest donors by committed EUR.") % {"count": DONORS_CHARTED}]
+                if len(donors) > DONORS_CHARTED
+                else []
+            ),
+        ],
+    )
+    return Chart(
+        title=str(table.title),
+        svg=charts.donor_shares_chart([(name, share) for name, _amount, share in shown if share is not None]),
+        table=table,
+        kind="barh",
+        category="donor",
+        series=("share",),
     )
 
 
@@ -422,6 +527,7 @@ def _analysis_report(user, cycle, year, now):
         [_("Cycle: %(cycle)s") % {"cycle": cycle}, _("Year: %(year)s") % {"year": year}],
         now,
     )
+    document.sections.append(summary.cycle_summary(user, mapping.scope, with_money=True))
     document.sections.append(_method("analysis", [str(rule) for rule in tables.RULES]))
     document.sections.append(
         Section(
@@ -442,7 +548,9 @@ def _analysis_report(user, cycle, year, now):
                         "overlaps": total.overlaps,
                     }
                 ),
+                _heatmap_chart(mapping),
                 tables.heatmap_table(mapping),
+                _coverage_by_priority_chart(mapping),
                 tables.priority_table(mapping),
                 tables.area_table(mapping),
             ],
@@ -453,11 +561,13 @@ def _analysis_report(user, cycle, year, now):
         Section(_("Priority without money"), blocks=[tables.priority_without_money_table(mapping)])
     )
     document.sections.append(Section(_("Overlaps"), blocks=[tables.overlaps_table(mapping)]))
+    donors = tables.contributors_table(mapping, role=OrganisationRole.FUNDING)
     document.sections.append(
         Section(
             _("Donors and concentration"),
             blocks=[
-                tables.contributors_table(mapping, role=OrganisationRole.FUNDING),
+                donors,
+                _donor_shares([(row[0], row[5]) for row in donors.rows], total.committed),
                 tables.concentration_table(mapping),
             ],
         )
@@ -468,9 +578,80 @@ def _analysis_report(user, cycle, year, now):
             _("Funding over time"),
             blocks=[
                 Chart(
-                    title=funding.title, svg=charts.funding_chart(selectors.funding_over_time(mapping)), table=funding
+                    title=funding.title,
+                    svg=charts.funding_chart(selectors.funding_over_time(mapping)),
+                    table=funding,
+                    kind="bar",
+                    category="year",
+                    series=("committed", "disbursed"),
                 )
             ],
         )
     )
     return document
+
+
+def _heatmap_chart(mapping):
+    """The heatmap of coverage by partner and pillar, with its grid of covered shares."""
+    heat = selectors.heatmap(mapping)
+    total = _("All pillars")
+    table = Table(
+        name="coverage-grid",
+        title=_("Covered share by partner and pillar"),
+        columns=[
+            Column("partner", _("Partner")),
+            *(Column(pillar.code, pillar.acronym, SHARE) for pillar in heat.pillars),
+            Column("all", total, SHARE),
+        ],
+        rows=[
+            [partner, *(cell.covered_share if cell else None for cell in cells), partner_total.covered_share]
+            for partner, cells, partner_total in heat.rows()
+        ],
+        totals=[
+            _("All partners"),
+            *(heat.pillar_totals[pillar].covered_share for pillar in heat.pillars),
+            heat.total.covered_share,
+        ],
+        notes=[_("The share of the needs with an active confirmed response; – where a partner has no need.")],
+    )
+    return Chart(
+        title=str(_("Coverage by partner and pillar")),
+        svg=charts.heatmap_chart(heat),
+        table=table,
+        kind="heatmap",
+        category="partner",
+        series=(*(pillar.code for pillar in heat.pillars), "all"),
+    )
+
+
+def _coverage_by_priority_chart(mapping):
+    """Needs per priority, covered and not, with the table of the same counts."""
+    by_priority = selectors.by_priority(mapping)
+    rows = [
+        [Priority(priority).label, tally.covered, tally.needs - tally.covered, tally.needs]
+        for priority, tally in by_priority.items()
+    ]
+    table = Table(
+        name="needs-by-priority",
+        title=_("Needs by priority, covered or not in %(year)s") % {"year": mapping.scope.year},
+        columns=[
+            Column("priority", _("Priority")),
+            Column("covered", _("Covered"), COUNT),
+            Column("not_covered", _("Without an active response"), COUNT),
+            Column("needs", _("Needs"), COUNT),
+        ],
+        rows=rows,
+        totals=[_("Total"), *(sum(row[index] for row in rows) for index in (1, 2, 3))],
+    )
+    svg = charts.needs_by_priority_chart(
+        [row[0] for row in rows],
+        [(_("Covered"), [row[1] for row in rows]), (_("Without an active response"), [row[2] for row in rows])],
+    )
+    return Chart(
+        title=str(_("Needs by priority")),
+        svg=svg,
+        table=table,
+        kind="stacked",
+        category="priority",
+        series=("covered", "not_covered"),
+    )

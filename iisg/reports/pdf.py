@@ -1,9 +1,10 @@
 """The PDF of a report: the Document rendered with reports/report.html and printed by WeasyPrint.
 
 The print design is CSS Paged Media (reports/static/reports/report.css): A4, a cover, a table of
-contents with page numbers, the report title in the running header, "page X of Y" and the Kosovo*
-footnote in the running footer. WeasyPrint fetches nothing from the network: its fetcher serves
-the app's static files and data: URIs, and refuses every other URL.
+contents with page numbers (chapters and their sections: one page), the report title in the
+running header, "page X of Y" and the Kosovo* footnote in the running footer, once on every page.
+WeasyPrint fetches nothing from the network: its fetcher serves the app's static files and data:
+URIs, and refuses every other URL.
 """
 
 import mimetypes
@@ -29,6 +30,8 @@ from .document import Chart, Paragraph
 # The page is a file:// URL, so that /static/… references resolve to file:///static/…, which the
 # fetcher maps to the app's static files (the sources, not STATIC_ROOT: no collectstatic needed).
 BASE_URL = "file:///"
+# How many entries the contents list in one column of an A4 page; more go in two columns.
+TOC_ONE_COLUMN = 32
 
 
 class StaticOnlyFetcher(URLFetcher):
@@ -69,7 +72,7 @@ def _context(document):
         if anchor in anchors:
             anchor = f"{anchor}-{index}"
         anchors.add(anchor)
-        blocks = [_block(block) for block in section.blocks]
+        blocks = [_block(block, document.footnote) for block in section.blocks]
         sections.append(
             {
                 "title": section.title,
@@ -80,9 +83,12 @@ def _context(document):
                 "landscape": bool(blocks) and "landscape" in (blocks[0].get("table") or {}).get("layout", ""),
             }
         )
+    listed = sum(1 for section in sections if section.get("level") < 3)
     return {
         "document": document,
         "sections": sections,
+        # More entries than one column of the page holds: two columns.
+        "toc_columns": 2 if listed > TOC_ONE_COLUMN else 1,
         "static_url": settings.STATIC_URL,
         "page_of_pages": _page_of_pages(),
         "language": get_language() or settings.LANGUAGE_CODE,
@@ -103,32 +109,35 @@ def _page_of_pages():
     return mark_safe(" ".join(parts))
 
 
-def _block(block):
+def _block(block, footnote):
     if isinstance(block, Paragraph):
         return {"kind": "paragraph", "text": block.text}
     if isinstance(block, Chart):
-        return {"kind": "chart", "title": block.title, "svg": block.svg, "table": _table(block.table)}
+        return {"kind": "chart", "title": block.title, "svg": block.svg, "table": _table(block.table, footnote)}
     if isinstance(block, Table):
-        return {"kind": "table", "table": _table(block)}
+        return {"kind": "table", "table": _table(block, footnote)}
     raise TypeError(f"A report section holds paragraphs, tables and charts, not {type(block).__name__}")
 
 
-def _table(table):
+def _table(table, footnote):
     """The table's cells as the pages show them (same money and share formats), links as text:
-    a link to the platform means nothing on paper."""
+    a link to the platform means nothing on paper. The Kosovo* footnote a table carries for its
+    files is left out: the page's footer prints it, once per page."""
     return {
         "title": table.title,
         "columns": table.columns,
-        "rows": [
-            [
-                (str(value) if isinstance(value, Link) else cell(value, column), column.numeric)
-                for value, column in zip(row, table.columns, strict=True)
-            ]
-            for row in table.rows
-        ],
-        "notes": table.notes,
+        "rows": [_cells(row, table.columns) for row in table.rows],
+        "totals": _cells(table.totals, table.columns) if table.totals else None,
+        "notes": [note for note in table.notes if not footnote or str(note) != footnote],
         "layout": _layout(table),
     }
+
+
+def _cells(row, columns):
+    return [
+        (str(value) if isinstance(value, Link) else cell(value, column), column.numeric)
+        for value, column in zip(row, columns, strict=True)
+    ]
 
 
 def _layout(table):

@@ -140,7 +140,7 @@ def test_dashboard_report_and_api_agree(w, client):
     total = figures_of(api["total"])
     assert total == figures_of(page["total"])
     needs, covered, _share, gaps, high, overlaps, _committed, _disbursed = total
-    paragraph = report.sections[1].blocks[0].text
+    paragraph = next(section for section in report.sections if section.title.endswith(" Coverage")).blocks[0].text
     assert f"Of {needs} needs, {covered} have an active confirmed response in 2022" in paragraph
     assert f"{gaps} adopted needs are gaps ({high} of high priority) and {overlaps} are overlaps" in paragraph
 

@@ -52,7 +52,7 @@ def test_needs_report_summarises_then_lists_the_needs_by_pillar_area_and_partner
     document = build("needs", user=member, cycle=w["cycle"], now=NOW)
     assert document.name == "iisg-needs-mapping-2021-2022"
     assert document.title == "Needs mapping report"
-    assert titles(document)[:2] == ["1 Method", "2 Summary"]
+    assert titles(document)[:3] == ["1 Executive summary", "2 Method", "3 Summary"]
     summary = table(document, "needs-summary")
     # Partner, pillar, high, medium, low, total (drafts are not in a report).
     assert [[str(row[0]), *row[1:]] for row in summary.rows] == [
@@ -61,7 +61,8 @@ def test_needs_report_summarises_then_lists_the_needs_by_pillar_area_and_partner
         ["Kosovo*", "WBCTi", 1, 0, 0, 1],
         ["Kosovo*", "WBBSi", 1, 0, 1, 2],
     ]
-    assert "3 WBCTi – Western Balkan Counter-Terrorism initiative" in titles(document)
+    assert summary.totals == ["Total", "", 4, 1, 1, 6]
+    assert "4 WBCTi – Western Balkan Counter-Terrorism initiative" in titles(document)
     assert "Area 1.2: Border crossings" in " ".join(titles(document))
     assert "N1 – Need N1 (high priority)" in texts(document)
     annex = table(document, "needs")
@@ -83,7 +84,7 @@ def test_the_method_comes_from_the_adopted_methodology(w, member):
         status=ProductStatus.ADOPTED,
         description="<p>Needs are mapped every two years.</p><ul><li>Partners submit.</li></ul>",
     )
-    method = build("needs", user=member, cycle=w["cycle"], now=NOW).sections[0]
+    method = build("needs", user=member, cycle=w["cycle"], now=NOW).sections[1]
     said = [block.text for block in method.blocks]
     assert said[0].startswith("This report follows the Methodology for the development of the IISG biennial")
     assert said[1:3] == ["Needs are mapped every two years.", "Partners submit."]
@@ -103,6 +104,9 @@ def test_response_report_counts_the_actions_active_in_the_year_and_their_money(w
     assert by_title["Border crossing equipment"][7:10] == [0, 120_000, 300_000]  # in 2022: disbursed only
     donors = table(document, "donors")
     assert [row[:2] for row in donors.rows] == [["Donor One", 2], ["Donor Two", 1]]
+    # The totals count each action active in 2022 once: a1, a2 (D1) and a3 (D2).
+    assert donors.totals == ["Total", 3, 300_000, 120_000]
+    assert table(document, "actions-per-pillar-partner").totals == ["Total", "", 3, 300_000, 120_000]
     responses = table(document, "responses")
     assert [(row[0], row[2]) for row in responses.rows] == [
         ("N1", "Border crossing equipment"),
@@ -125,12 +129,12 @@ def test_analysis_report_gives_the_dashboard_s_figures(w, member):
     chart = next(block for section in document.sections for block in section.blocks if isinstance(block, Chart))
     assert chart.svg.startswith("<svg")
     assert isinstance(chart.table, Table)
-    assert titles(document)[-1] == "7 Funding over time"
+    assert titles(document)[-1] == "8 Funding over time"
 
 
 def test_sections_are_numbered_with_unique_anchors(w, member):
     document = build("needs", user=member, cycle=w["cycle"], now=NOW)
     anchors = [section.anchor for section in document.sections]
     assert len(set(anchors)) == len(anchors)
-    assert titles(document)[2].startswith("3 ")
-    assert titles(document)[3].startswith("3.1 ")
+    assert titles(document)[3].startswith("4 ")
+    assert titles(document)[4].startswith("4.1 ")
