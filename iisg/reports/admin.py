@@ -21,7 +21,7 @@ from iisg.needs.errors import WorkflowError
 
 from . import services
 from .forms import PublishForm, ReportForm
-from .models import Report
+from .models import BoardPack, Report
 
 
 @admin.register(Report)
@@ -42,7 +42,10 @@ class ReportAdmin(JobAdminMixin, HistoryRuleAdmin):
     date_hierarchy = "created_at"
     fieldsets = [
         (None, {"fields": ["kind", "scope", "format", "status", "error", "link", "file_size", "sha256"]}),
-        (gettext_lazy("Record"), {"fields": ["requested_by", "created_at", "started_at", "finished_at", "published"]}),
+        (
+            gettext_lazy("Record"),
+            {"fields": ["requested_by", "created_at", "started_at", "finished_at", "published", "board_pack"]},
+        ),
     ]
     readonly_fields = [
         "kind",
@@ -58,6 +61,7 @@ class ReportAdmin(JobAdminMixin, HistoryRuleAdmin):
         "started_at",
         "finished_at",
         "published",
+        "board_pack",
     ]
     change_list_template = "admin/reports/report/change_list.html"
     change_form_template = "admin/reports/report/change_form.html"
@@ -87,6 +91,18 @@ class ReportAdmin(JobAdminMixin, HistoryRuleAdmin):
         if version is None:
             return "—"
         return format_html('<a href="{}">{}</a>', version.product.get_absolute_url(), version)
+
+    @admin.display(description=gettext_lazy("Board pack"))
+    def board_pack(self, report):
+        pack = getattr(report, "pack", None)
+        if pack is None:
+            return "—"
+        return format_html(
+            '<a href="{}" id="report-pack">{}</a> ({})',
+            pack.get_absolute_url(),
+            _("What changed since the Board adopted it"),
+            filesizeformat(pack.size),
+        )
 
     # Pages
 
@@ -185,8 +201,36 @@ class ReportAdmin(JobAdminMixin, HistoryRuleAdmin):
             "intro": _(
                 "A copy of the report's file becomes a new version of an adopted report on the materials "
                 "page, where everyone can download it. The copy stays as the Board adopted it, whatever "
-                "changes in the data afterwards."
+                "changes in the data afterwards; the data it was built from is frozen with it as its Board "
+                "pack, from which the report can be made again and compared with later data."
             ),
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/reports/report/form.html", context)
+
+
+@admin.register(BoardPack)
+class BoardPackAdmin(HistoryRuleAdmin):
+    """Board packs, to read: publishing a report makes one (services.publish_report); nobody changes
+    or deletes one (rules.BoardPackRule)."""
+
+    list_display = ["report", "created_at", "pack_size", "rows", "changes"]
+    list_select_related = ["report__cycle", "report__pillar"]
+    date_hierarchy = "created_at"
+    fields = ["report", "created_at", "pack_size", "sha256", "format_version", "rows", "tables", "changes"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=gettext_lazy("size"))
+    def pack_size(self, pack):
+        return filesizeformat(pack.size)
+
+    @admin.display(description=gettext_lazy("rows"))
+    def rows(self, pack):
+        return pack.rows
+
+    @admin.display(description=gettext_lazy("what changed since"))
+    def changes(self, pack):
+        return format_html('<a href="{}">{}</a>', pack.get_absolute_url(), _("What changed since the Board adopted it"))

@@ -1,5 +1,7 @@
 """The reports for the Board that the platform generated: what was asked, by whom, and the file."""
 
+import os
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -101,3 +103,41 @@ class Report(Job):
 
     def get_download_url(self):
         return reverse("reports:download", kwargs={"pk": self.pk})
+
+
+def pack_path(pack, filename):
+    """`packs/<the report's file path, without its extension>.sqlite3`: the pack sits in a folder
+    that mirrors the reports', so that the two read side by side."""
+    stem = os.path.splitext(pack.report.file.name)[0].removeprefix("reports/")
+    return f"packs/{stem}.sqlite3"
+
+
+class BoardPack(models.Model):
+    """What a report published as adopted by the Board was built from, frozen (DESIGN.md §7): a
+    SQLite file of the rows the report read, with its schema's migrations and the viewer it was built
+    for, kept in the document storage (and so in every backup) with its SHA-256. iisg.reports.packs
+    makes it and rebuilds the report from it; nobody changes or deletes it."""
+
+    report = models.OneToOneField(Report, verbose_name=_("report"), on_delete=models.PROTECT, related_name="pack")
+    file = models.FileField(_("file"), upload_to=pack_path, storage=document_storage, max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    format_version = models.PositiveSmallIntegerField(_("format version"))
+    tables = models.JSONField(_("rows per table"), default=dict)
+    created_at = models.DateTimeField(_("frozen"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("Board pack")
+        verbose_name_plural = _("Board packs")
+
+    def __str__(self):
+        return _("Board pack of %(report)s") % {"report": self.report}
+
+    def get_absolute_url(self):
+        return reverse("reports:pack-changes", kwargs={"pk": self.pk})
+
+    @property
+    def rows(self):
+        return sum(self.tables.values())

@@ -13,4 +13,9 @@ class ReportRule(MembersRead):
         return super().q_allows(viewer, verb)
 
 
-RULES = {"reports.report": ReportRule()}
+class BoardPackRule(ReportRule):
+    """Board packs: the report's readers (members) read them and what changed since; the Secretariat
+    makes one by publishing a report. A pack is what the Board adopted: nobody changes or deletes it."""
+
+
+RULES = {"reports.report": ReportRule(), "reports.boardpack": BoardPackRule()}

@@ -3,7 +3,9 @@ generates, iisg.reports.tasks) and publishing a generated one as an adopted prod
 page, frozen as the Board adopted it (DESIGN.md §7)."""
 
 import os
+import tempfile
 
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -12,15 +14,17 @@ from django.utils.translation import gettext as _
 
 from iisg.analysis import selectors
 from iisg.core.choices import Verb
-from iisg.core.permissions import can
+from iisg.core.permissions import can, viewer_of
+from iisg.core.storage import file_sha256
 from iisg.directory.models import Pillar
 from iisg.governance.choices import MeetingBody, ProductKind, ProductStatus
 from iisg.governance.models import Product, ProductVersion
 from iisg.needs.choices import CycleKind
 from iisg.needs.errors import NotAllowed, WorkflowError
 
+from . import packs
 from .content import KINDS
-from .models import Format, Report
+from .models import BoardPack, Format, Report
 from .tasks import generate_report
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -97,8 +101,11 @@ def request_report(*, user, kind, fmt, cycle=None, year=None, pillar=None):
 def publish_report(*, user, report, decision, title=None):
     """Publish the generated `report` on the materials page as adopted by the Board's `decision`: a
     product of kind report (the one of the same name, or a new one), adopted, for the report's pillar
-    or all pillars, with a new version holding a copy of the file. The copy is the frozen Board pack:
-    it does not change when the data does, nor when the report is generated again.
+    or all pillars, with a new version holding a copy of the file, which does not change when the
+    data does, nor when the report is generated again. What the report was built from is frozen
+    with it as its Board pack (a BoardPack, iisg.reports.packs), from which it can be made again and
+    compared with the data of any later day. All of it or nothing: a failure leaves no record and
+    no file.
 
     Raises NotAllowed unless the user may publish (the Secretariat), InvalidReport when the report is
     not done, already published, or the decision is not the Board's. Answers the product.
@@ -136,13 +143,40 @@ def publish_report(*, user, report, decision, title=None):
             "sha256": report.sha256,
         },
     )
-    with report.file.open("rb") as handle:
-        version.file.save(os.path.basename(report.file.name), ContentFile(handle.read()), save=False)
-    _save(version, user, reason)
+    stored = []
+    try:
+        with report.file.open("rb") as handle:
+            version.file.save(os.path.basename(report.file.name), ContentFile(handle.read()), save=False)
+        stored.append(version.file)
+        _save(version, user, reason)
 
-    report.product_version = version
-    _save(report, user, _("Published as %(version)s") % {"version": version})
+        report.product_version = version
+        _save(report, user, _("Published as %(version)s") % {"version": version})
+        pack = _freeze(report, user=user, reason=reason)
+        stored.append(pack.file)
+    except BaseException:
+        for file in stored:
+            file.delete(save=False)
+        raise
     return product
+
+
+def _freeze(report, *, user, reason):
+    """The Board pack of `report` (iisg.reports.packs): written, stored with its size and SHA-256,
+    and recorded. The pack is built for the viewer the report was generated for."""
+    with tempfile.TemporaryDirectory(prefix="iisg-pack-") as folder:
+        path = os.path.join(folder, "pack.sqlite3")
+        tables = packs.write_pack(path, report=report, viewer=viewer_of(report.requested_by))
+        pack = BoardPack(report=report, format_version=packs.FORMAT_VERSION, tables=tables)
+        pack.size, pack.sha256 = os.path.getsize(path), file_sha256(path)
+        with open(path, "rb") as handle:
+            pack.file.save("pack.sqlite3", File(handle), save=False)
+    try:
+        _save(pack, user, reason)
+    except BaseException:
+        pack.file.delete(save=False)
+        raise
+    return pack
 
 
 def _save(obj, user, reason):

@@ -354,7 +354,9 @@ def _compute(user, scope, *, partners, pillars, areas):
         ActionOrganisation.objects.filter(
             action__in=responded, role__in=(OrganisationRole.FUNDING, OrganisationRole.IMPLEMENTING)
         )
-        .order_by()
+        # In the order they were recorded, on every database: a report rebuilt from its Board pack
+        # must list an action's donors as the original did.
+        .order_by("pk")
         .values_list("action_id", "organisation_id", "role")
     ):
         (donors_of if role == OrganisationRole.FUNDING else implementers_of)[action_id].append(organisation_id)

@@ -340,7 +340,10 @@ def test_queryset_rules_agree_with_object_rules(world, label):
         answer="confirmed",
         answered_at=timezone.now(),
     )
-    apps.get_model("reports", "Report").objects.create(kind="needs")
+    report = apps.get_model("reports", "Report").objects.create(kind="needs")
+    apps.get_model("reports", "BoardPack").objects.create(
+        report=report, file="packs/2022/pack.sqlite3", size=1, sha256="0" * 64, format_version=1
+    )
     apps.get_model("analysis", "MatcherRun").objects.create(cycle=world["open_cycle"])
     for uploader in (world["users"]["focal_point"], world["users"]["donor"]):
         apps.get_model("core", "WorkbookRun").objects.create(created_by=uploader, workbook="needs", source_name="x")
