@@ -5,6 +5,9 @@ from django.views.static import serve
 
 from iisg.core import health
 from iisg.core.twofactor import two_factor
+from iisg.website import views as website_views
+
+handler500 = website_views.server_error
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -15,6 +18,7 @@ urlpatterns = [
     path("api/", include("iisg.api.urls")),
     path("threads/", include("iisg.workplace.thread_urls")),
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", website_views.favicon, name="favicon"),
     path("", include("iisg.website.urls")),
     path("", include("iisg.events.urls")),
     path("", include("iisg.governance.urls")),

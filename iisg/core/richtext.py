@@ -7,7 +7,8 @@ stores only the markup of the policy below. Templates may therefore render these
 `|safe`; the `*_html` properties of the models (`event.body_html`) do better: they also give plain
 text, such as the demo's paragraphs separated by blank lines, its paragraphs.
 
-The policy, for institutional content: paragraphs and line breaks, strong and emphasis, lists,
+The policy, for institutional content: paragraphs and line breaks, bold and italic (strong and b,
+em and i: the help text promises bold and italic, and editors paste either), lists,
 headings h2–h4 (the page has its own h1), quotes, simple tables and links. Links keep `href` and
 `title` only, get `rel="noopener noreferrer"`, and lead to http, https, mailto or a relative
 address. Everything else goes: script and style with their content, other tags (iframe, svg,
@@ -28,7 +29,9 @@ TAGS = {
     "p",
     "br",
     "strong",
+    "b",
     "em",
+    "i",
     "ul",
     "ol",
     "li",

@@ -4,6 +4,7 @@ Both take the event's one status field: the feed through the same page text as t
 JSON-LD as `eventStatus`.
 """
 
+import datetime
 import json
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -47,12 +49,21 @@ class FilteredEvents:
 
 
 class EventsAtomFeed(Feed):
-    """An Atom feed of events, the most recently announced first, honouring the list's filters."""
+    """An Atom feed of events, the latest published first (`published_at`: the day an event was
+    announced, or its own day if it was added later), honouring the list's filters."""
 
     feed_type = Atom1Feed
     description_template = "events/feed_entry.html"
     author_name = gettext_lazy("IISG Secretariat")
     subtitle = gettext_lazy("Meetings, workshops and conferences of the Integrative Internal Security Governance.")
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        # Conditional GETs are answered by the page cache from the data version (public_page), which
+        # changes whenever the feed may; the latest entry's date, which Feed sends, would not change
+        # when an entry leaves the feed, and would make the cache answer 200 to an unchanged feed.
+        del response.headers["Last-Modified"]
+        return response
 
     def get_object(self, request):
         events = selectors.events_for(request.user)
@@ -88,13 +99,44 @@ class EventsAtomFeed(Feed):
     item_guid_is_permalink = False
 
     def item_pubdate(self, item):
-        return item.created_at
+        return published_at(item)
 
     def item_updateddate(self, item):
-        return item.updated_at
+        return updated_at(item)
 
     def item_categories(self, item):
         return [item.get_kind_display(), *(pillar.acronym for pillar in item.pillars.all())]
+
+
+def published_at(event):
+    """When a feed entry is published: when its event was announced (added to the site), or its
+    first day (at midnight where the IISG is) if that came earlier.
+
+    An event announced ahead of its day is published on the day it was added, never in the future.
+    An event added after it took place (the old website's archive, loaded by the demo or an import,
+    all within a second) is dated by its own day: dating those entries by the moment their rows
+    were written would date them alike and leave their order to chance. An event without a
+    published date is dated when it was added.
+    """
+    if event.start_date is None:
+        return event.created_at
+    first_day = timezone.make_aware(datetime.datetime.combine(event.start_date, datetime.time.min))
+    return min(first_day, event.created_at)
+
+
+def updated_at(event):
+    """When a feed entry last changed: its `published_at`, or the last change of the event's dates,
+    place, mode or status if that came later.
+
+    Those are the changes a subscriber must see (the ones that raise the event's calendar sequence,
+    made through the events services: a postponement, a cancellation, a move online), so only they
+    bring an entry back to a reader's attention; a correction of the text, or a reload of the same
+    rows, does not.
+    """
+    published = published_at(event)
+    if event.sequence and event.updated_at > published:
+        return event.updated_at
+    return published
 
 
 def schema_org_event(event, *, url):

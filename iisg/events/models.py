@@ -19,6 +19,12 @@ CALENDAR_FIELDS = ("start_date", "end_date", "city", "country", "mode", "status"
 IMAGE_ALT_REQUIRED = _("Describe the image for people who cannot see it.")
 
 
+def passed_by(today):
+    """The events whose last day (the end date, else the start date) is before `today`, as a Q: the
+    rule of `Event.has_passed` for the database. An event without a date never passes."""
+    return Q(end_date__lt=today) | Q(end_date__isnull=True, start_date__lt=today)
+
+
 class Event(TimeStampedModel):
     """A meeting, workshop or conference of the IISG or its members.
 
@@ -115,5 +121,7 @@ class Event(TimeStampedModel):
         return self.end_date or self.start_date
 
     def has_passed(self, today=None):
+        """Is the event's last day (end, else start) before `today`? The page then says "This event
+        has passed." and the list shows it under "Past events"; `passed_by` is the same rule as a Q."""
         today = today or timezone.localdate()
         return self.last_day is not None and self.last_day < today

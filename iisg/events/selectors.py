@@ -9,12 +9,12 @@ import datetime
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-from django.db.models import Case, Count, F, Q, Value, When, prefetch_related_objects
-from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
+from django.db.models import Case, Count, DateTimeField, F, Q, Value, When, prefetch_related_objects
+from django.db.models.functions import Cast, Coalesce, ExtractYear, Least, TruncMonth
 
 from iisg.core.permissions import visible
 
-from .models import Event
+from .models import Event, passed_by
 
 
 class Section(IntEnum):
@@ -63,12 +63,11 @@ def in_list_order(queryset, *, today):
     latest first; events with no published date last. An event is upcoming until its last day has
     passed."""
     return (
-        queryset.annotate(list_last_day=Coalesce(F("end_date"), F("start_date")))
-        .annotate(
+        queryset.annotate(
             list_section=Case(
                 When(start_date__isnull=True, then=Value(Section.UNDATED.value)),
-                When(list_last_day__gte=today, then=Value(Section.UPCOMING.value)),
-                default=Value(Section.PAST.value),
+                When(passed_by(today), then=Value(Section.PAST.value)),
+                default=Value(Section.UPCOMING.value),
             )
         )
         .annotate(
@@ -168,6 +167,14 @@ def event_pages(user):
     )
 
 
+def meeting_decided(event):
+    """Has the meeting held at `event` recorded decisions? False for an event that is no meeting.
+
+    The event page links to the meeting's decisions only then: the link must not lead to an empty list."""
+    meeting = getattr(event, "meeting", None)
+    return meeting is not None and meeting.decisions.exists()
+
+
 def neighbours(*, event, user):
     """The previous and the next event in time (either may be None), among those `user` may see.
 
@@ -219,9 +226,11 @@ def calendar_events(queryset):
 
 
 def feed_events(queryset, *, limit):
-    """The events of an Atom feed: the most recently announced first, with their pillars."""
-    return list(
-        queryset.order_by("-created_at", F("start_date").desc(nulls_last=True), "pk").prefetch_related("pillars")[
-            :limit
-        ]
-    )
+    """The events of an Atom feed, with their pillars: the latest first by the date their entry is
+    published at (iisg.events.feeds.published_at): when the event was added, or its first day if
+    that came earlier."""
+    added = F("created_at")
+    first_day = Cast("start_date", DateTimeField())
+    # Least() is NULL on SQLite when an argument is: an event without a date is dated when added.
+    published = Coalesce(Least(first_day, added), added)
+    return list(queryset.order_by(published.desc(), "title", "pk").prefetch_related("pillars")[:limit])

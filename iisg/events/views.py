@@ -75,6 +75,7 @@ def event_detail(request, slug):
         {
             "event": event,
             "has_passed": event.has_passed(today=timezone.localdate()),
+            "meeting_decided": selectors.meeting_decided(event),
             "previous": previous,
             "next": following,
             "related": selectors.related_events(event=event, user=request.user),

@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import CharField, IntegerField, Q
+from django.db.models import CharField, Exists, IntegerField, OuterRef, Q
 from django.db.models.functions import Cast, Substr
 
 from iisg.actions.choices import OrganisationRole, ResponseStatus, TransactionType
@@ -37,8 +37,14 @@ class Scope:
 
 
 def default_cycle():
-    """The needs-mapping cycle the dashboards open on: the latest adopted one, else the latest."""
-    return Cycle.objects.needs_mapping().to_show()
+    """The needs-mapping cycle the dashboards open on: the latest one with adopted needs (what the
+    public sees figures of), so that a newer cycle still being mapped does not open on a page of a
+    few needs none of which is covered yet; without any, the latest adopted cycle, else the latest.
+
+    The one choice of the default cycle: every page and form that opens without one asks here."""
+    cycles = Cycle.objects.needs_mapping()
+    with_public_needs = Need.objects.filter(cycle=OuterRef("pk"), status__in=PUBLIC_STATUSES)
+    return cycles.filter(Exists(with_public_needs)).latest_first().first() or cycles.to_show()
 
 
 def default_year(cycle, today=None):

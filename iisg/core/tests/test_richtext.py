@@ -81,6 +81,7 @@ def test_allowed_markup_survives():
     html = (
         "<h2>Conclusions</h2>"
         "<p>The <strong>Board</strong> adopted the <em>methodology</em>.<br>See below.</p>"
+        "<p><b>Bold</b> and <i>italic</i> as the help text promises, however they are written.</p>"
         "<ul><li>one</li></ul><ol><li>two</li></ol>"
         "<h3>Annex</h3><h4>Details</h4>"
         "<blockquote>Quoted decision</blockquote>"
