@@ -88,6 +88,7 @@ def dashboard(request):
             "priorities": tables.priority_table(mapping),
             "funding": tables.funding_table(mapping),
             "funding_chart": charts.funding_chart(years),
+            "funding_chart_narrow": charts.funding_chart(years, narrow=True),
             "top_gaps": selectors.sort_by_priority(mapping.gaps)[:10],
             "top_overlaps": mapping.overlaps[:5],
         }
@@ -153,6 +154,7 @@ def partner(request, code):
     form, mapping = _scoped(request, partner=chosen)
     context = {"partner": chosen}
     if mapping is not None:
+        years = selectors.funding_over_time(mapping)
         context |= {
             "total": selectors.tally(mapping.needs),
             "by_pillar": selectors.breakdown(mapping, lambda need: need.pillar),
@@ -160,7 +162,8 @@ def partner(request, code):
             "gaps": selectors.sort_by_priority(mapping.gaps),
             "donors": tables.contributors_table(mapping, role=OrganisationRole.FUNDING),
             "funding": tables.funding_table(mapping),
-            "funding_chart": charts.funding_chart(selectors.funding_over_time(mapping)),
+            "funding_chart": charts.funding_chart(years),
+            "funding_chart_narrow": charts.funding_chart(years, narrow=True),
         }
     return _page(request, "analysis/partner.html", form, mapping, **context)
 
