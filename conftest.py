@@ -104,6 +104,7 @@ def _no_support_mapping_warm_up(settings):
     """Tests that share a file cache with a job worker (imports, workbooks) would otherwise find a
     warm-up job queued after each committed write; iisg/analysis/tests/test_warm_up.py turns it on."""
     settings.SUPPORT_MAPPING_WARM_UP = False
+    settings.DEMO_MATERIAL_FILES = False  # load_demo in a test makes no files; test_materials.py does
 
 
 @pytest.fixture(autouse=True)
@@ -126,7 +127,8 @@ def _load_demo_once(django_db_blocker, before, *, with_logins):
     from iisg.core.tests.snapshots import DemoCopy, take_snapshot
     from iisg.demo.services import load_demo
 
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+    # The shared demo has no material files (iisg/demo/tests/test_materials.py makes them).
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS, DEMO_MATERIAL_FILES=False):
         summary = load_demo(with_logins=with_logins)
         snapshot = take_snapshot("demo" if with_logins else "demo_without_logins")
         before.restore()

@@ -411,6 +411,10 @@ WORKBOOK_BACKGROUND_ROWS = int(env("WORKBOOK_BACKGROUND_ROWS", "500"))
 # waits for the computation; off, the first visitor after a change computes it.
 SUPPORT_MAPPING_WARM_UP = env_bool("SUPPORT_MAPPING_WARM_UP", True)
 
+# `load_demo` gives each demo material a file (the generated reports, a PDF of the others); off, the
+# demo loads faster and its materials have no file (the tests' shared demo leaves them out).
+DEMO_MATERIAL_FILES = env_bool("DEMO_MATERIAL_FILES", True)
+
 # The platform as IATI publisher (the IISG Secretariat): its IATI organisation identifier reports the
 # actions that have no reporting organisation of their own, and prefixes the IATI identifiers of the
 # actions entered here (iisg.actions.identifiers). The embedded mode uses a demo identifier under the

@@ -7,6 +7,8 @@ and the response mapping 2021 is adopted with no decision on record. adopt_produ
 adopt_cycle and adopt_response_cycle take each of them, with these reasons.
 """
 
+from iisg.governance.choices import DecisionKind
+
 NOT_ON_RECORD = "Adopted; the decision that adopted it is not on record."
 PRODUCT_NOT_ON_RECORD = "An accomplished product of the WBBSi page; the decision that adopted it is not on record."
 
@@ -18,3 +20,9 @@ def by_decision(verb, decision):
     day = meeting.event.start_date
     body = meeting.get_body_display()
     return f"{verb} by the {body}: decision {decision.number} of {day.day} {day:%B %Y}"
+
+
+def of_product(decision):
+    """The reason of a product's adoption by `decision`: a work plan is approved, the rest adopted."""
+    verb = "Adopted" if decision.kind == DecisionKind.ADOPT_PRODUCT else "Approved"
+    return by_decision(verb, decision)

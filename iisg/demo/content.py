@@ -70,6 +70,7 @@ class Content:
     needs_cycle: dict  # the period of the needs mapping the Board adopted (data/governance.toml)
     adopted_by: Decision  # the decision that adopted it
     events: int
+    products: dict  # the products of data/governance.toml, by key
 
 
 def load_directory():
@@ -93,9 +94,15 @@ def load_content(directory, *, actors, kept):
     events = load_events(tables, page, directory, actors=actors)
     meetings = load_meetings(tables, events, pillars, organisations)
     decisions = load_decisions(tables, meetings, pillars, organisations)
-    load_products(tables, page, pillars, decisions, actors=actors, kept=kept)
+    products = load_products(tables, page, pillars, decisions, actors=actors, kept=kept)
     (entry,) = [entry for entry in tables.decisions if entry.cycle]
-    return Content(directory=directory, needs_cycle=entry.cycle, adopted_by=decisions[entry.number], events=len(events))
+    return Content(
+        directory=directory,
+        needs_cycle=entry.cycle,
+        adopted_by=decisions[entry.number],
+        events=len(events),
+        products=products,
+    )
 
 
 def load_partners(tables):
@@ -404,11 +411,7 @@ def adopt(product, decision, *, actors, kept):
     user = actors.secretariat
     if product.status == ProductStatus.IN_PROCESS:
         product = propose_product(user=user, product=product)
-    if decision is None:
-        comment = adoptions.PRODUCT_NOT_ON_RECORD
-    else:
-        verb = "Adopted" if decision.kind == DecisionKind.ADOPT_PRODUCT else "Approved"
-        comment = adoptions.by_decision(verb, decision)
+    comment = adoptions.PRODUCT_NOT_ON_RECORD if decision is None else adoptions.of_product(decision)
     return adopt_product(user=user, product=product, decision=decision, comment=comment)
 
 

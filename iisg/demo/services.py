@@ -12,6 +12,7 @@ from .actors import Actors
 from .content import load_content, load_directory
 from .logins import load_logins
 from .mapping import DEFAULT_SEED, MappingSummary, load_mapping, plan
+from .materials import load_material_files
 
 
 class DemoRefused(Exception):
@@ -35,6 +36,8 @@ def load_demo(*, seed=DEFAULT_SEED, with_logins=True):
     Cycles, needs, actions, responses, products and events are written by their services, with
     their rules, steps and history, as the Secretariat (iisg.demo.actors); the directory, logins,
     meetings, decisions, areas, codelists and rates, which have no service, are written directly.
+    With settings.DEMO_MATERIAL_FILES, each product gets a first version with a file: the report
+    generated for it, or a PDF of what the demo knows of it (iisg.demo.materials).
     A second call with the same arguments changes nothing: no row is added, changed or deleted
     and no history is recorded. Demo logins share a published password, so they are refused in
     the production mode (DemoRefused) before anything is written.
@@ -54,6 +57,8 @@ def load_demo(*, seed=DEFAULT_SEED, with_logins=True):
         actors = Actors()
         content = load_content(directory, actors=actors, kept=kept)
         figures = load_mapping(mapping_plan, content=content, actors=actors, kept=kept)
+        if settings.DEMO_MATERIAL_FILES:
+            load_material_files(content.products, needs_cycle=content.needs_cycle, actors=actors)
     return DemoSummary(
         events=content.events, organisations=len(directory.organisations), mapping=figures, logins=logins, kept=kept
     )

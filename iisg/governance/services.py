@@ -19,7 +19,7 @@ from iisg.core.permissions import can
 from iisg.core.text import clean_comment
 
 from .choices import DecisionKind, ProductKind, ProductStatus
-from .models import Product
+from .models import Product, ProductVersion
 
 # What editing a product may change; its status and adoption move by the steps below.
 EDITABLE_FIELDS = ("title", "slug", "kind", "description")
@@ -117,6 +117,20 @@ def adopt_product(*, user, product, decision, comment=""):
     stored.adopted_by = decision
     record(stored, user=user, reason=comment or _("Adopted by the Board: %(decision)s") % {"decision": decision})
     return stored
+
+
+@transaction.atomic
+def add_product_version(*, user, product, version, file, published_on=None, notes="", comment=""):
+    """Add version `version` of `product` holding `file` (a django File named as what it is: a PDF,
+    DOCX, XLSX, PPTX, ODT or ODS document), as the back office's versions do. The product's status
+    does not move: a version of a product in process is read by members only. Secretariat only.
+    Raises NotAllowed, ValidationError (not a document, a version the product already has)."""
+    stored = _locked(product)
+    _allowed(user, stored)
+    added = ProductVersion(product=stored, version=version, file=file, published_on=published_on, notes=notes)
+    added.full_clean()
+    reason = clean_comment(comment) or _("Version %(version)s added") % {"version": version}
+    return record(added, user=user, reason=reason)
 
 
 def adopts(decision, product):

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from iisg.demo.logins import DEMO_PASSWORD
 from iisg.demo.mapping import DEFAULT_SEED
+from iisg.demo.materials import MaterialFailed
 from iisg.demo.services import DemoRefused, load_demo
 from iisg.demo.website import WebsiteMismatch
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, seed, no_logins, **options):
         try:
             summary = load_demo(seed=seed, with_logins=not no_logins)
-        except (DemoRefused, WebsiteMismatch) as error:
+        except (DemoRefused, WebsiteMismatch, MaterialFailed) as error:
             raise CommandError(str(error)) from error
         mapping = summary.mapping
         self.stdout.write(
