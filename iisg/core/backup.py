@@ -376,9 +376,17 @@ def _dump_postgresql(connection, target):
         snapshot = cursor.fetchone()[0]
         contents = database_contents(cursor, connection.introspection.table_names(cursor), left_out=LEFT_OUT)
         left_out = [f"--exclude-table-data={table}" for table in LEFT_OUT]
+        # The platform's schema only, as the restore empties and fills only that one: another schema
+        # of the database (a copy kept by the test suite, an extension's) is not the platform's data.
+        # Not --schema=public: pg_dump would then write CREATE SCHEMA public, which the restore refuses.
+        cursor.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname <> current_schema() "
+            "AND nspname NOT LIKE 'pg\\_%%' AND nspname <> 'information_schema'"
+        )
+        other_schemas = [f"--exclude-schema={name}" for (name,) in cursor.fetchall()]
         _run_libpq(
             "pg_dump",
-            ["--format=custom", f"--snapshot={snapshot}", *left_out, f"--file={target}"],
+            ["--format=custom", f"--snapshot={snapshot}", *left_out, *other_schemas, f"--file={target}"],
             connection.settings_dict,
         )
     return contents
