@@ -10,28 +10,12 @@ from iisg.analysis import selectors, tables
 from iisg.needs.choices import CycleKind, NeedStatus, Priority
 from iisg.needs.models import Cycle
 from iisg.reports.content import build
-from iisg.reports.document import Paragraph
 from iisg.website.tests.fixtures import demo_site  # noqa: F401
 
+# The readers of a summary, shared with the hand-made world's tests (their fixtures are not imported).
+from .test_executive_summary import by_key, summary, table, texts
+
 pytestmark = pytest.mark.django_db
-
-
-def summary(document):
-    section = document.sections[0]
-    assert section.title == "1 Executive summary"
-    return section
-
-
-def table(section, name):
-    return next(block for block in section.blocks if getattr(block, "name", None) == name)
-
-
-def texts(section):
-    return [block.text for block in section.blocks if isinstance(block, Paragraph)]
-
-
-def by_key(table, row):
-    return {column.key: value for column, value in zip(table.columns, row, strict=True)}
 
 
 def expected_coverage(mapping):
