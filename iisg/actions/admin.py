@@ -4,14 +4,23 @@ Every write goes through iisg.actions.services: the change form of an action (wi
 create_action and update_action, in one call and one new version; a row on its own page by
 save_row and delete_row; responses by propose_response, change_response and withdraw_response, and
 their status only by confirm_response and reject_response (the actions of the responses list). The
-annual response-mapping round has its pages on the actions list (iisg.actions.round_admin).
+annual response-mapping round has its pages on the actions list (iisg.actions.round_admin). The
+Secretariat merges an entered action into the imported one it turns out to be on its own page
+(ActionAdmin.merge_view, services.merge_actions), the "Fix it" of the data-quality alert.
 The forms gather the values; the services check, convert money to EUR and record the history.
 """
 
 from functools import partial
 
-from django.contrib import admin
-from django.db.models import Count, Max, Min, Prefetch
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max, Min, Prefetch, Q, Sum
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from iisg.core.admin import (
@@ -25,11 +34,12 @@ from iisg.core.admin import (
     refused_as_forbidden,
 )
 from iisg.core.choices import Verb
+from iisg.core.concurrency import EditConflict
 from iisg.core.errors import WorkflowError
 from iisg.core.permissions import can, permitted
 
 from . import services
-from .choices import OrganisationRole
+from .choices import OrganisationRole, TransactionType
 from .models import Action, ActionOrganisation, ActionSector, Budget, Response, Transaction
 from .queries import END, START
 from .round_admin import RoundAdminMixin
@@ -221,6 +231,23 @@ class ActionAdmin(
     ]
     inlines = [ParticipationInline, SectorInline, BudgetInline, TransactionInline, ResponsesOfActionInline]
 
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:absorb_id>/merge-into/<int:keep_id>/", view(self.merge_view), name="actions_action_merge"),
+            *super().get_urls(),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "merged_into"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.merged_into_id is None:
+            return fieldsets
+        # A merged action says where it lives on, above everything else.
+        return [(_("Merged"), {"fields": ["merged_into"]}), *fieldsets]
+
     def get_queryset(self, request):
         participations = ActionOrganisation.objects.select_related("organisation")
         return (
@@ -320,6 +347,108 @@ class ActionAdmin(
 
     def delete_through_service(self, request, obj):
         services.delete_action(user=request.user, action=obj)
+
+    # Merging an entered action into an imported one
+
+    def merge_view(self, request, absorb_id, keep_id):
+        """The Secretariat's decision on the merge a data-quality alert proposes: the entered action
+        and the imported one side by side, merged with a reason (services.merge_actions); the alert
+        of a pair that is not one project is silenced on the data-quality page."""
+        if not can(request.user, Verb.REVIEW, Action):
+            raise PermissionDenied
+        actions = self.get_queryset(request)
+        absorb, keep = get_object_or_404(actions, pk=absorb_id), get_object_or_404(actions, pk=keep_id)
+        if absorb.merged_into_id == keep.pk:
+            self.message_user(request, _("“%(absorb)s” is already merged into this action.") % {"absorb": absorb})
+            return HttpResponseRedirect(reverse("admin:actions_action_change", args=[keep.pk]))
+        form = MergeForm(request.POST or None, initial={"keep_version": keep.version, "absorb_version": absorb.version})
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.merge_actions(user=request.user, keep=keep, absorb=absorb, **form.cleaned_data)
+            except (WorkflowError, EditConflict) as error:
+                form.add_error(None, str(error))
+            else:
+                self.message_user(
+                    request,
+                    _("“%(absorb)s” is merged into this action: its responses and mapping answers are here now.")
+                    % {"absorb": absorb},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:actions_action_change", args=[keep.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Merge an entered action into the imported one"),
+            "absorb": absorb,
+            "keep": keep,
+            "rows": compared(absorb, keep),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/actions/action/merge.html", context)
+
+
+class MergeForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Why they are one project"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the history of both actions."),
+    )
+    keep_version = forms.IntegerField(widget=forms.HiddenInput)
+    absorb_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+# The money the merge page compares, in EUR: a label, the rows and which of them.
+SPENT = (TransactionType.DISBURSEMENT, TransactionType.EXPENDITURE)
+COMPARED_MONEY = [
+    (_("budgets (EUR)"), "budgets", Q()),
+    (_("commitments (EUR)"), "transactions", Q(transaction_type=TransactionType.OUTGOING_COMMITMENT)),
+    (_("disbursements and expenditure (EUR)"), "transactions", Q(transaction_type__in=SPENT)),
+]
+
+
+def compared(*actions):
+    """What the merge page shows of each action (from ActionAdmin.get_queryset, with its
+    participations, partners and responses counted), row by row, as text: [(label, [value of each])]."""
+
+    def each(read):
+        return [read(action) for action in actions]
+
+    def organisations(role):
+        return lambda action: ", ".join(
+            p.organisation.short_name for p in action.participations.all() if p.role == role
+        )
+
+    def money(rows, which):
+        def total(action):
+            value = getattr(action, rows).filter(which).aggregate(total=Sum("value_eur"))["total"]
+            return "—" if value is None else formats.number_format(value, 2, force_grouping=True)
+
+        return total
+
+    def span(start, end):
+        def dates(action):
+            days = getattr(action, start), getattr(action, end)
+            if days == (None, None):
+                return ""
+            return " – ".join(formats.date_format(day, "j F Y") if day else "…" for day in days)
+
+        return dates
+
+    return [
+        (_("title"), each(lambda action: action.title)),
+        (_("IATI identifier"), each(lambda action: action.iati_identifier or "")),
+        (_("number in the platform"), each(lambda action: str(action.pk))),
+        (_("source"), each(lambda action: action.get_source_display())),
+        (_("donors"), each(organisations(OrganisationRole.FUNDING))),
+        (_("implementers"), each(organisations(OrganisationRole.IMPLEMENTING))),
+        (_("beneficiary partners"), each(lambda action: ", ".join(str(p) for p in action.partners.all()))),
+        (_("pillars"), each(lambda action: ", ".join(str(p) for p in action.pillars.all()))),
+        (_("planned dates"), each(span("planned_start", "planned_end"))),
+        (_("actual dates"), each(span("actual_start", "actual_end"))),
+        (_("status"), each(lambda action: action.get_status_display())),
+        *((label, each(money(rows, which))) for label, rows, which in COMPARED_MONEY),
+        (_("responses"), each(lambda action: str(action.response_count))),
+    ]
 
 
 @admin.register(Response)

@@ -101,6 +101,17 @@ class Action(Versioned, TimeStampedModel):
         blank=True,
         help_text=_("When a re-published source file no longer held this action. Withdrawn actions are not counted."),
     )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        # An action merged into another lives on in it (its responses moved there): the one it was
+        # merged into is not deleted from under it (services.delete_action refuses, saying why).
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="absorbed",
+        help_text=_("The imported action this entered one turned out to be. Merged actions are not counted."),
+    )
     history = HistoricalRecords(m2m_fields=[partners, pillars])
 
     objects = ActionQuerySet.as_manager()
@@ -146,7 +157,13 @@ class Action(Versioned, TimeStampedModel):
         """ActionQuerySet.active_in for this one action."""
         first, last = year_span(year)
         return is_active(
-            status=self.status, start=self.start, end=self.end, withdrawn=self.withdrawn_at, first=first, last=last
+            status=self.status,
+            start=self.start,
+            end=self.end,
+            withdrawn=self.withdrawn_at,
+            merged=self.merged_into_id,
+            first=first,
+            last=last,
         )
 
 

@@ -14,8 +14,8 @@ from .choices import ActivityStatus
 # An action's dates are its actual ones, else its planned ones.
 START = Coalesce("actual_start", "planned_start")
 END = Coalesce("actual_end", "planned_end")
-# An action works for the needs unless it is still in the pipeline, cancelled or suspended, or was
-# withdrawn from the IATI file it came from.
+# An action works for the needs unless it is still in the pipeline, cancelled or suspended, was
+# withdrawn from the IATI file it came from, or was merged into another (see ActionQuerySet.standing).
 INACTIVE_STATUSES = (ActivityStatus.PIPELINE, ActivityStatus.CANCELLED, ActivityStatus.SUSPENDED)
 # The IATI recipient regions that are the Western Balkans as a region (vocabulary 1, OECD DAC:
 # 88 "States Ex-Yugoslavia unspecified"); "Europe, regional" (89) reaches far beyond it.
@@ -24,13 +24,14 @@ WESTERN_BALKAN_REGIONS = ("88",)
 NON_DAC_REGION_VOCABULARIES = ("2", "99")
 
 
-def is_active(*, status, start, end, withdrawn, first, last):
-    """Whether an action works at some time between the days `first` and `last`: not withdrawn,
-    not in an inactive status, started (actual, else planned start) on or before `last`, and not
-    ended (actual, else planned end) before `first`; no end means it goes on. An action with no
-    start date is active at no time: nobody can say when it works, so it is counted nowhere. The
-    same rule as ActionQuerySet.active_between."""
-    if withdrawn or status in INACTIVE_STATUSES or start is None:
+def is_active(*, status, start, end, withdrawn, first, last, merged=None):
+    """Whether an action works at some time between the days `first` and `last`: not withdrawn nor
+    merged into another (`merged`: the id of the action it was merged into, if any), not in an
+    inactive status, started (actual, else planned start) on or before `last`, and not ended
+    (actual, else planned end) before `first`; no end means it goes on. An action with no start
+    date is active at no time: nobody can say when it works, so it is counted nowhere. The same
+    rule as ActionQuerySet.active_between."""
+    if withdrawn or merged or status in INACTIVE_STATUSES or start is None:
         return False
     return start <= last and (end is None or end >= first)
 
@@ -41,6 +42,13 @@ def year_span(year):
 
 
 class ActionQuerySet(models.QuerySet):
+    def standing(self):
+        """The actions that stand on their own: not withdrawn from the IATI file they came from, nor
+        merged into another (an entered action found to be an imported one, whose responses moved
+        there: iisg.actions.services.merge_actions). Every figure and list asks this, through
+        counted() and active_between(); the others are kept, with their history, and count nowhere."""
+        return self.filter(withdrawn_at__isnull=True, merged_into__isnull=True)
+
     def with_dates(self):
         """Annotated with `start_on` and `end_on`: the actual dates, else the planned ones."""
         return self.annotate(start_on=START, end_on=END)
@@ -48,7 +56,7 @@ class ActionQuerySet(models.QuerySet):
     def active_between(self, first, last):
         """The actions working at some time between the days `first` and `last` (see is_active)."""
         return (
-            self.filter(withdrawn_at__isnull=True)
+            self.standing()
             .exclude(status__in=INACTIVE_STATUSES)
             .alias(start_on=START, end_on=END)
             .filter(start_on__isnull=False, start_on__lte=last)
@@ -75,5 +83,6 @@ class ActionQuerySet(models.QuerySet):
         return self.filter(Exists(partners) | Exists(region))
 
     def counted(self):
-        """The actions figures count: of the mission and not withdrawn."""
-        return self.in_mission().filter(withdrawn_at__isnull=True)
+        """The actions figures count: of the mission and standing on their own (not withdrawn, not
+        merged)."""
+        return self.in_mission().standing()

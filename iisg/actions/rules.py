@@ -10,7 +10,8 @@ from .models import Response
 
 
 class ActionRule(Rule):
-    """Members read actions; a donor or implementer writes the actions its organisation takes part in.
+    """Members read actions; a donor or implementer writes the actions its organisation takes part in;
+    the Secretariat writes any, and alone reviews them (merges an entered action into an imported one).
 
     `path` reaches the action from a child record (budgets, transactions, sectors, participations),
     which follow their action: whoever may change the action may add, change and delete them.
@@ -33,6 +34,8 @@ class ActionRule(Rule):
     def allows(self, viewer, verb, obj):
         if verb == VIEW:
             return viewer.is_member
+        if verb == REVIEW:
+            return self._reviews(viewer)
         if verb not in WRITE:
             return False
         if viewer.is_secretariat:
@@ -47,6 +50,12 @@ class ActionRule(Rule):
             return False
         return self._takes_part(viewer, obj)
 
+    def _reviews(self, viewer):
+        """Reviewing an action is deciding on the merge the data-quality checks propose (an entered
+        action that is an imported one: services.merge_actions): the Secretariat's, for the action
+        itself; its rows have nothing to review."""
+        return viewer.is_secretariat and not self.path
+
     def _has_confirmed_responses(self, action):
         return action.pk is not None and action.responses.filter(status=ResponseStatus.CONFIRMED).exists()
 
@@ -58,6 +67,8 @@ class ActionRule(Rule):
     def q_allows(self, viewer, verb):
         if verb == VIEW:
             return EVERYTHING if viewer.is_member else NOTHING
+        if verb == REVIEW:
+            return EVERYTHING if self._reviews(viewer) else NOTHING
         if verb not in WRITE:
             return NOTHING
         if viewer.is_secretariat:

@@ -9,8 +9,8 @@ only writers of it, whichever door the change came through (the back office, the
 actions workbook): each takes the acting `user`, asks iisg.core.permissions.can() itself, checks
 the version the editor read, cleans and checks the values (full_clean), gives money its EUR figure
 (iisg.actions.models.Money), runs in one transaction and records every change in the history with
-the user and the comment. Refusals are the errors of iisg.needs.errors; values the model refuses
-are a ValidationError naming the row and the field.
+the user and the comment. Refusals are the errors of iisg.needs.errors (and of iisg.actions.errors
+for a merge); values the model refuses are a ValidationError naming the row and the field.
 """
 
 from django.core.exceptions import ValidationError
@@ -38,6 +38,7 @@ from iisg.needs.errors import (
 from iisg.needs.models import Cycle
 
 from .choices import ActionSource, ActivityStatus, Coverage, OrganisationRole, ResponseStatus, RoundAnswerKind
+from .errors import MergeRefused
 from .identifiers import platform_identifier
 from .models import Action, ActionOrganisation, ActionSector, Budget, Money, Response, RoundAnswer, Transaction
 from .round import round_actions, rounds_of
@@ -428,6 +429,12 @@ def delete_action(*, user, action, comment=""):
             _("You may not delete “%(action)s”: it is not your organisation's, or a response to it is confirmed.")
             % {"action": stored}
         )
+    merged = stored.absorbed.first()
+    if merged is not None:
+        raise InvalidTransition(
+            _("“%(action)s” cannot be deleted: “%(merged)s” was merged into it and lives on in it.")
+            % {"action": stored, "merged": merged}
+        )
     record_deletion(stored, user=user, reason=clean_comment(comment) or _("Deleted"))
 
 
@@ -601,6 +608,11 @@ def propose_response(*, user, action, need, coverage=Coverage.PARTIAL, comment="
             _("%(reference)s is %(status)s: no response can be proposed to it.")
             % {"reference": need.reference, "status": need.get_status_display().lower()}
         )
+    if action.merged_into_id is not None:
+        raise InvalidTransition(
+            _("“%(action)s” was merged into “%(into)s”: propose the response of that action.")
+            % {"action": action, "into": action.merged_into}
+        )
     existing = Response.objects.filter(action=action, need=need).first()
     if existing is not None:
         raise DuplicateResponse(
@@ -757,3 +769,129 @@ def confirm_unchanged(*, user, action, cycle):
     reason = _("Confirmed unchanged for the %(year)s response mapping") % {"year": cycle.first_year}
     insert_history(Action, [stored], "~", user=user, reason=reason)
     return answer
+
+
+# Merging an entered action into an imported one
+
+# How far a response got, for a merge that finds both actions responding to the same need: a
+# reviewed response beats a proposal, and a confirmed one a rejected one.
+RESPONSE_PROGRESS = {ResponseStatus.PROPOSED: 0, ResponseStatus.REJECTED: 1, ResponseStatus.CONFIRMED: 2}
+
+
+@transaction.atomic
+def merge_actions(*, user, keep, absorb, comment, keep_version=None, absorb_version=None):
+    """Merge `absorb`, an action people entered (a form, a workbook), into `keep`, the action an IATI
+    file gave for the same project (iisg.analysis.quality.likely_duplicates proposes such pairs):
+    the Secretariat's decision, saying why in `comment`. In one transaction:
+
+    - the responses of `absorb` move to `keep`; where both respond to the same need, the one further
+      along stays (RESPONSE_PROGRESS; `keep`'s when they are as far) and the other is deleted, its
+      history saying so;
+    - its answers in the response-mapping rounds move to `keep`; where both answered in a round, the
+      later answer stands, as a later answer replaces an earlier one;
+    - its pillars are added to those of `keep` (an import never sets pillars);
+    - `absorb` is marked merged into `keep`, not deleted: it keeps its own rows and its history, and
+      counts nowhere any more (ActionQuerySet.standing).
+
+    What a re-import of `keep` replaces is not moved, since the next import of its file would
+    delete it: its organisations, sectors, budgets and transactions, and its beneficiary partners
+    (iisg.iati.importer.children.REPLACED). Both actions take a new version, and the history of each
+    records the merge with the user and the comment. `keep_version` and `absorb_version`, when
+    given, are the versions the person saw. Returns `keep`.
+
+    Raises NotAllowed (not the Secretariat), CommentRequired, MergeRefused (the same action twice,
+    `keep` not imported or withdrawn from its file, `absorb` not entered, or merged already), and
+    EditConflict (an action changed since the person saw it).
+    """
+    if not (can(user, Verb.REVIEW, keep) and can(user, Verb.REVIEW, absorb)):
+        raise NotAllowed(_("Only the Secretariat merges actions."))
+    comment = clean_comment(comment)
+    if not comment:
+        raise CommentRequired(_("Say why the two actions are one project."))
+    if keep.pk == absorb.pk:
+        raise MergeRefused(_("“%(action)s” cannot be merged with itself.") % {"action": keep})
+    # Locked in the order of their ids, so two merges of overlapping pairs wait for each other.
+    locked = {
+        action.pk: action
+        for action in Action.objects.select_for_update().filter(pk__in=[keep.pk, absorb.pk]).order_by("pk")
+    }
+    keep, absorb = locked[keep.pk], locked[absorb.pk]
+    _refuse_merge(keep=keep, absorb=absorb)
+    for action, version in ((keep, keep_version), (absorb, absorb_version)):
+        if version is not None:
+            claim_version(action, version)
+    moved = _("Moved from “%(action)s”, merged into this action: %(comment)s") % {"action": absorb, "comment": comment}
+    _merge_responses(user=user, keep=keep, absorb=absorb, moved=moved, comment=comment)
+    _merge_round_answers(keep=keep, absorb=absorb)
+    absorb.merged_into = keep
+    record(absorb, user=user, reason=_("Merged into “%(action)s”: %(comment)s") % {"action": keep, "comment": comment})
+    record(
+        keep, user=user, reason=_("“%(action)s” merged into it: %(comment)s") % {"action": absorb, "comment": comment}
+    )
+    pillars = list(absorb.pillars.exclude(pk__in=keep.pillars.values("pk")))
+    if pillars:
+        keep.pillars.add(*pillars)
+    return keep
+
+
+def _refuse_merge(*, keep, absorb):
+    if absorb.merged_into_id is not None:
+        raise MergeRefused(
+            _("“%(action)s” is already merged into “%(into)s”.") % {"action": absorb, "into": absorb.merged_into}
+        )
+    if keep.source != ActionSource.IATI or absorb.source == ActionSource.IATI:
+        raise MergeRefused(
+            _(
+                "An action people entered is merged into one imported from an IATI file, not “%(absorb)s” "
+                "(%(absorb_source)s) into “%(keep)s” (%(keep_source)s)."
+            )
+            % {
+                "absorb": absorb,
+                "absorb_source": absorb.get_source_display().lower(),
+                "keep": keep,
+                "keep_source": keep.get_source_display().lower(),
+            }
+        )
+    if keep.withdrawn_at is not None:
+        raise MergeRefused(
+            _("“%(action)s” was withdrawn from its IATI file: merged into it, the project would count nowhere.")
+            % {"action": keep}
+        )
+
+
+def _merge_responses(*, user, keep, absorb, moved, comment):
+    """Move the responses of `absorb` to `keep`, one response per need (see merge_actions)."""
+    responses = Response.objects.select_for_update(of=("self",)).select_related("need")
+    held = {response.need_id: response for response in responses.filter(action=keep)}
+    for response in responses.filter(action=absorb):
+        other = held.get(response.need_id)
+        if other is not None and RESPONSE_PROGRESS[response.status] <= RESPONSE_PROGRESS[other.status]:
+            record_deletion(response, user=user, reason=_ended_by_merge(other, keep, comment))
+            continue
+        if other is not None:
+            record_deletion(other, user=user, reason=_ended_by_merge(response, keep, comment))
+        response.action = keep
+        record(response, user=user, reason=moved)
+
+
+def _ended_by_merge(standing, keep, comment):
+    return _("Ended by a merge into “%(action)s”, whose %(status)s response to %(reference)s stands: %(comment)s") % {
+        "action": keep,
+        "status": standing.get_status_display().lower(),
+        "reference": standing.need.reference,
+        "comment": comment,
+    }
+
+
+def _merge_round_answers(*, keep, absorb):
+    """Move the round answers of `absorb` to `keep`, one answer per round, the later standing."""
+    held = {answer.cycle_id: answer for answer in RoundAnswer.objects.filter(action=keep)}
+    for answer in RoundAnswer.objects.filter(action=absorb):
+        other = held.get(answer.cycle_id)
+        if other is not None and answer.answered_at <= other.answered_at:
+            answer.delete()
+            continue
+        if other is not None:
+            other.delete()
+        answer.action = keep
+        answer.save(update_fields=["action"])

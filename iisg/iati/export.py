@@ -181,9 +181,9 @@ def actions_in_view(*, user=None, cycle=""):
 
 
 def exportable_actions(*, user=None, cycle=""):
-    """The actions an export holds: those of actions_in_view() that are not withdrawn. Raises
-    UnknownCycle."""
-    return actions_in_view(user=user, cycle=cycle).filter(withdrawn_at__isnull=True)
+    """The actions an export holds: those of actions_in_view() that stand on their own (not
+    withdrawn, not merged into another). Raises UnknownCycle."""
+    return actions_in_view(user=user, cycle=cycle).standing()
 
 
 def overview(*, user, cycle=""):
@@ -193,7 +193,7 @@ def overview(*, user, cycle=""):
     return Overview(
         may_see=actions.count(),
         withdrawn=actions.filter(withdrawn_at__isnull=False).count(),
-        summary=review(actions.filter(withdrawn_at__isnull=True)),
+        summary=review(actions.standing()),
     )
 
 
