@@ -37,7 +37,7 @@ from iisg.actions.choices import ActivityStatus
 from iisg.actions.models import Action, ActionSector
 from iisg.iati.models import CodelistEntry
 from iisg.needs.choices import CLOSED_TO_RESPONSES
-from iisg.needs.models import Need
+from iisg.needs.models import Need, NeedSector
 
 # The commonest function words of the partners' languages, as people write them; stop_words() folds
 # them as the vectorizer folds the texts (lower case, no accents). One-letter words never become terms.
@@ -81,14 +81,15 @@ class Match:
 def rank(needs, actions, *, top=10):
     """The `top` actions closest to each need, best first: {need id: [Match, …]}.
 
-    Only the actions of `actions` that are not withdrawn take part, each need compared only with
-    those that benefit its partner (or no partner) and share its pillar (or have none). Pairs that
-    share no term are left out, so a need may get fewer than `top` matches, or none (and then no
-    entry). Ties go to the older action. Existing responses play no part. Reads the texts with a
-    constant number of queries, however many needs and actions there are.
+    Only the actions of `actions` that stand on their own (not withdrawn, not merged) take part,
+    each need compared only with those that benefit its partner (or no partner) and share its
+    pillar (or have none). Pairs that share no term are left out, so a need may get fewer than
+    `top` matches, or none (and then no entry). Ties go to the older action. Existing responses
+    play no part. Reads the texts with a constant number of queries, however many needs and
+    actions there are.
     """
     need_texts = _need_texts(needs)
-    action_texts = _action_texts(actions.filter(withdrawn_at__isnull=True))
+    action_texts = _action_texts(actions.standing())
     return _rank(need_texts, action_texts, top=top)
 
 
@@ -100,9 +101,9 @@ def rank_cycle(cycle, *, top=10):
 
 
 def candidate_actions(cycle):
-    """The actions that could respond to the needs of `cycle`: not withdrawn, not cancelled, and not
-    ended (actual end, else planned end) before the cycle's first year. An action without an end
-    date stays a candidate."""
+    """The actions that could respond to the needs of `cycle`: not cancelled, and not ended (actual
+    end, else planned end) before the cycle's first year (rank() then leaves out the withdrawn and
+    merged ones). An action without an end date stays a candidate."""
     ended_before = Q(actual_end__year__lt=cycle.first_year) | Q(
         actual_end__isnull=True, planned_end__year__lt=cycle.first_year
     )
@@ -117,7 +118,7 @@ def explain(cycle, pairs):
     # The given actions take part even when the ranking would not offer them (an action ended
     # before the cycle that a person linked anyway): their words are still worth showing.
     named = Action.objects.filter(pk__in=[action for _, action in pairs])
-    actions = _action_texts((candidate_actions(cycle) | named).filter(withdrawn_at__isnull=True))
+    actions = _action_texts((candidate_actions(cycle) | named).standing())
     need_rows = {pk: row for row, pk in enumerate(needs.ids)}
     action_rows = {pk: row for row, pk in enumerate(actions.ids)}
     kept = [(need, action) for need, action in pairs if need in need_rows and action in action_rows]
@@ -165,36 +166,41 @@ def _need_texts(needs):
         "pillar__name",
         "partner__name",
     )
+    # The sectors people accepted for a need speak the actions' words (their codes' names).
+    sectors = _sector_names(NeedSector.objects.filter(need__in=needs.values("pk")), "need_id")
     texts = _Texts([], [], [], [])
     for pk, partner_id, pillar_id, *words in rows:
         texts.ids.append(pk)
         texts.partners.append(frozenset({partner_id}))
         texts.pillars.append(frozenset({pillar_id}))
-        texts.texts.append(_joined(words))
+        texts.texts.append(_joined([*words, *sectors[pk]]))
     return texts
 
 
-def _action_texts(actions):
-    chosen = Q(action__in=actions.values("pk"))
-    partners, partner_names = _members(Action.partners.through.objects.filter(chosen), "partner")
-    pillars, pillar_names = _members(Action.pillars.through.objects.filter(chosen), "pillar")
+def _sector_names(sectors, owner):
+    """The codelist names of `sectors` (ActionSector or NeedSector rows) per `owner` id field."""
     names = {
         (codelist, code): name
         for codelist, code, name in CodelistEntry.objects.filter(codelist__in=SECTOR_CODELISTS.values()).values_list(
             "codelist", "code", "name"
         )
     }
-    sectors = defaultdict(list)
-    for action_id, vocabulary, code in ActionSector.objects.filter(chosen).values_list(
-        "action_id", "vocabulary", "code"
-    ):
-        sectors[action_id].append(names.get((SECTOR_CODELISTS.get(vocabulary), code), ""))
+    found = defaultdict(list)
+    for owner_id, vocabulary, code in sectors.values_list(owner, "vocabulary", "code"):
+        found[owner_id].append(names.get((SECTOR_CODELISTS.get(vocabulary), code), ""))
+    return found
+
+
+def _action_texts(actions):
+    chosen = Q(action__in=actions.values("pk"))
+    partners, partner_names = _members(Action.partners.through.objects.filter(chosen), "partner")
+    pillars, pillar_names = _members(Action.pillars.through.objects.filter(chosen), "pillar")
+    sectors = _sector_names(ActionSector.objects.filter(chosen), "action_id")
     texts = _Texts([], [], [], [])
     for pk, title, description, titles, descriptions in actions.order_by("pk").values_list(
         "pk", "title", "description", "titles", "descriptions"
     ):
-        published = [entry[1] for entry in titles or () if len(entry) > 1]
-        published += [entry.get("text", "") for entry in descriptions or () if isinstance(entry, dict)]
+        published = published_texts(titles, descriptions)
         texts.ids.append(pk)
         texts.partners.append(frozenset(partners[pk]))
         texts.pillars.append(frozenset(pillars[pk]))
@@ -202,6 +208,14 @@ def _action_texts(actions):
         words = [title, description, *published, *sectors[pk], *pillar_names[pk], *partner_names[pk]]
         texts.texts.append(_joined(words))
     return texts
+
+
+def published_texts(titles, descriptions):
+    """The titles and descriptions an action was published with, in every language (the IATI
+    narratives kept in `titles` [language, text] and `descriptions` {"text": …})."""
+    published = [entry[1] for entry in titles or () if len(entry) > 1]
+    published += [entry.get("text", "") for entry in descriptions or () if isinstance(entry, dict)]
+    return published
 
 
 def _members(links, name):

@@ -33,12 +33,13 @@ from iisg.core.permissions import can
 from iisg.core.spreadsheet import write_cell
 from iisg.core.workbook import XLSX_CONTENT_TYPE
 from iisg.directory.models import KOSOVO_FOOTNOTE, Partner
+from iisg.iati.models import CodelistEntry
 
 from . import selectors, services
 from .choices import CycleKind, CycleStatus
 from .errors import NotAllowed, WorkflowError
 from .forms import AdoptCycleForm, OpenCycleForm
-from .models import Area, Cycle, Need
+from .models import Area, Cycle, Need, NeedSector
 from .workbook_admin import NeedWorkbookAdmin
 
 
@@ -337,6 +338,9 @@ class NeedAdmin(DeletedThroughService, VersionedAdminMixin, NeedWorkbookAdmin, H
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
     inlines = [ResponsesOfNeedInline]
+    # The DAC sectors suggested for a need on its page: need → [(Suggestion, name)], set by
+    # iisg.analysis.admin (iisg.analysis.sectors), which knows the actions they are learnt from.
+    suggested_sectors = None
     actions = ["submit_selected", "validate_selected", "return_selected", "reject_selected", "propose_selected"]
 
     def get_queryset(self, request):
@@ -347,14 +351,56 @@ class NeedAdmin(DeletedThroughService, VersionedAdminMixin, NeedWorkbookAdmin, H
         return [
             path("carry-over/", view(self.carry_over_view), name="needs_need_carry_over"),
             path("<path:object_id>/step/", view(self.step_view), name="needs_need_step"),
+            path("<path:object_id>/sectors/", view(self.sectors_view), name="needs_need_sectors"),
             *super().get_urls(),
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         need = self.get_object(request, unquote(object_id))
         steps = selectors.need_steps(request.user, need) if need is not None else []
-        extra_context = {**(extra_context or {}), "need_steps": [(step, NEED_STEPS[step][0]) for step in steps]}
+        extra_context = {
+            **(extra_context or {}),
+            "need_steps": [(step, NEED_STEPS[step][0]) for step in steps],
+            **(self.sectors_context(request, need) if need is not None else {}),
+        }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def sectors_context(self, request, need):
+        """The need's DAC sectors with their names and, for whoever may change them, the suggestions."""
+        accepted = list(need.sectors.values_list("code", flat=True))
+        names = dict(CodelistEntry.objects.filter(codelist="Sector", code__in=accepted).values_list("code", "name"))
+        may_change = can(request.user, Verb.ADD, NeedSector(need=need))
+        suggested = self.suggested_sectors(need) if may_change and self.suggested_sectors else []
+        return {
+            "need_sectors": [(code, names.get(code, "")) for code in accepted],
+            "may_change_sectors": may_change,
+            "sector_suggestions": suggested,
+        }
+
+    def sectors_view(self, request, object_id):
+        """Accept a suggested DAC sector for a need, or remove one, from the need's page: the service
+        decides, and its refusal is shown as a message on the page."""
+        need = self.get_object(request, unquote(object_id))
+        if need is None:
+            raise Http404
+        change_url = reverse("admin:needs_need_change", args=[need.pk]) + "#need-sectors"
+        if request.method != "POST":
+            return HttpResponseRedirect(change_url)
+        if "accept" in request.POST:
+            service, code, done = services.accept_sector, request.POST["accept"], _("Sector %(code)s accepted.")
+        elif "remove" in request.POST:
+            service, code, done = services.remove_sector, request.POST["remove"], _("Sector %(code)s removed.")
+        else:
+            raise Http404
+        try:
+            service(user=request.user, need=need, code=code)
+        except NotAllowed:
+            raise
+        except WorkflowError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, done % {"code": code}, messages.SUCCESS)
+        return HttpResponseRedirect(change_url)
 
     def step_view(self, request, object_id):
         """Take one review step on a need from the buttons of its page: the service of the step

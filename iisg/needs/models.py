@@ -265,3 +265,30 @@ class Need(Versioned, TimeStampedModel):
             errors["area"] = _("The area belongs to another cycle.")
         if errors:
             raise ValidationError(errors)
+
+
+class NeedSector(CleanedText):
+    """A DAC 5-digit sector a person accepted for a need (from the suggestions of
+    iisg.analysis.sectors, on the need's page), so that a need carries sectors like an action and
+    meets the actions on the vocabulary donors use. Written by iisg.needs.services.accept_sector
+    and remove_sector only."""
+
+    need = models.ForeignKey(Need, verbose_name=_("need"), on_delete=models.CASCADE, related_name="sectors")
+    vocabulary = models.CharField(_("vocabulary"), max_length=10, default="1")
+    code = models.CharField(_("code"), max_length=20)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["vocabulary", "code"]
+        verbose_name = _("need sector")
+        verbose_name_plural = _("need sectors")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["need", "vocabulary", "code"],
+                name="need_sector_unique",
+                violation_error_message=_("This sector is already listed for this need."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.code

@@ -73,8 +73,39 @@ class NeedRule(Rule):
         return NOTHING
 
 
+class NeedSectorRule(Rule):
+    """The sectors of a need are read with the need. They classify it, they do not change what it
+    asks for: the Secretariat accepts or removes them on any need, adopted ones included (the
+    matcher reads them); the partner's focal point while it may change the need itself."""
+
+    need_rule = NeedRule()
+
+    def allows(self, viewer, verb, obj):
+        if verb == VIEW:
+            return self.need_rule.allows(viewer, VIEW, obj.need)
+        if verb not in WRITE:
+            return False
+        return viewer.is_secretariat or self.need_rule.allows(viewer, CHANGE, obj.need)
+
+    def allows_any(self, viewer, verb):
+        if verb in WRITE:
+            return viewer.is_secretariat or viewer.is_focal_point
+        return super().allows_any(viewer, verb)
+
+    def q_allows(self, viewer, verb):
+        if viewer.is_secretariat:
+            return EVERYTHING if verb in WRITE | {VIEW} else NOTHING
+        own = Q(need__partner_id=viewer.partner_id) if viewer.is_focal_point else NOTHING
+        if verb == VIEW:
+            return own | ~Q(need__status__in=_hidden_from(viewer)) if viewer.is_member else NOTHING
+        if verb in WRITE and viewer.is_focal_point:
+            return own & Q(need__cycle__status=CycleStatus.OPEN, need__status__in=PRIVATE_STATUSES)
+        return NOTHING
+
+
 RULES = {
     "needs.cycle": MembersRead(),
     "needs.area": MembersRead(),
     "needs.need": NeedRule(),
+    "needs.needsector": NeedSectorRule(),
 }

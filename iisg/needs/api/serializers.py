@@ -54,10 +54,16 @@ class NeedSerializer(StrictModelSerializer):
 
     cycle = VisibleRelatedField(queryset=Cycle.objects.needs_mapping())
     area = VisibleRelatedField(queryset=Area.objects.all(), allow_null=True, required=False)
+    sectors = serializers.SlugRelatedField(
+        slug_field="code",
+        many=True,
+        read_only=True,
+        help_text="The DAC 5-digit sector codes people accepted for the need on its page.",
+    )
 
     class Meta:
         model = Need
-        fields = NEED_FIELDS
+        fields = [*NEED_FIELDS, "sectors"]
         read_only_fields = NEED_READ_ONLY
 
     def create(self, validated_data):

@@ -34,7 +34,7 @@ class NeedViewSet(RuleViewSet):
     """Partners' needs. Members read needs that left their partner's hands; a focal point also its
     own partner's drafts, and adds and changes them while the cycle is open; the Secretariat all."""
 
-    queryset = Need.objects.select_related("cycle")
+    queryset = Need.objects.select_related("cycle").prefetch_related("sectors")
     filterset_class = filters.NeedFilter
     ordering_fields = ["reference", "priority", "updated_at"]
 

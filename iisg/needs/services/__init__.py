@@ -8,8 +8,8 @@ changes nothing. Every change of a need or a cycle is recorded in its history wi
 the comment (the history's change reason).
 
 The modules: `cycles` (opening, calendar, closing for review, adoption), `adding` (a need, or the
-needs of the last cycle carried over), `changing` (a need's content, deletion) and `review` (the
-steps of a need's review).
+needs of the last cycle carried over), `changing` (a need's content, deletion), `review` (the
+steps of a need's review) and `sectors` (the DAC sectors people accept for a need).
 """
 
 from .adding import CarryOver, carry_over_needs, create_need, next_reference, refuse_creation
@@ -25,12 +25,14 @@ from .cycles import (
     update_cycle,
 )
 from .review import propose_need, propose_needs, reject_need, return_need, submit_need, validate_need
+from .sectors import accept_sector, remove_sector
 
 __all__ = [
     "CYCLE_EDITABLE_FIELDS",
     "EDITABLE_FIELDS",
     "LISTED",
     "CarryOver",
+    "accept_sector",
     "adopt_cycle",
     "adopt_response_cycle",
     "carry_over_needs",
@@ -46,6 +48,7 @@ __all__ = [
     "refuse_change",
     "refuse_creation",
     "reject_need",
+    "remove_sector",
     "return_need",
     "submit_need",
     "update_cycle",
