@@ -1,4 +1,6 @@
-"""The analysis in the back office: the matcher's step on the needs cycles, and its runs."""
+"""The analysis in the back office: the matcher's step on the needs cycles, and its runs; the DAC
+sectors suggested on a need's page; the data-quality alerts and their silences, read here and
+decided on the "Data quality" page."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -14,15 +16,16 @@ from django.utils.translation import ngettext
 
 from iisg.actions.choices import ResponseStatus
 from iisg.actions.models import Response
-from iisg.core.admin import RuleAdmin, ShownNotWritten, ask_for_input, report
+from iisg.core.admin import HistoryRuleAdmin, RuleAdmin, ShownNotWritten, ask_for_input, report
 from iisg.core.choices import Verb
 from iisg.core.jobs.admin import JobAdminMixin
 from iisg.core.permissions import can
-from iisg.needs.admin import CycleAdmin
+from iisg.needs.admin import CycleAdmin, NeedAdmin
 from iisg.needs.errors import WorkflowError
 
 from .forms import RejectBelowForm, ReviewProposalsForm, StartMatcherForm
-from .models import MatcherRun
+from .models import Alert, MatcherRun, SilencedAlert
+from .sectors import suggestions_for_need
 from .selectors.runs import proposal_counts, undecided_proposals
 from .services import (
     confirm_proposals,
@@ -115,6 +118,8 @@ def has_match_permission(model_admin, request):
 # to it from here.
 CycleAdmin.actions = [*CycleAdmin.actions, propose_responses_selected]
 CycleAdmin.has_match_permission = has_match_permission
+# Likewise the DAC sectors suggested on a need's page.
+NeedAdmin.suggested_sectors = staticmethod(suggestions_for_need)
 
 
 @admin.register(MatcherRun)
@@ -238,3 +243,26 @@ class MatcherRunAdmin(ShownNotWritten, JobAdminMixin, RuleAdmin):
 
 def review_url(run):
     return reverse("admin:analysis_matcherrun_review", args=[run.pk])
+
+
+@admin.register(Alert)
+class AlertAdmin(ShownNotWritten, RuleAdmin):
+    """What the last run of the data-quality rules found: written by the job worker only."""
+
+    list_display = ["rule", "label", "reason", "found_at"]
+    list_filter = ["rule"]
+    search_fields = ["label", "reason"]
+    fields = ["rule", "label", "reason", "fix_url", "found_at"]
+    readonly_fields = fields
+
+
+@admin.register(SilencedAlert)
+class SilencedAlertAdmin(ShownNotWritten, HistoryRuleAdmin):
+    """The alerts the Secretariat silenced, with why and its history: silenced and shown again on
+    the "Data quality" page (alerts.silence_alert, unsilence_alert)."""
+
+    list_display = ["rule", "content_type", "object_id", "reason", "silenced_by", "silenced_at"]
+    list_filter = ["rule"]
+    list_select_related = ["content_type", "silenced_by"]
+    fields = ["rule", "content_type", "object_id", "reason", "silenced_by", "silenced_at"]
+    readonly_fields = fields

@@ -20,4 +20,5 @@ class AnalysisConfig(AppConfig):
 
         register(RULES)
         register_tasks(worklist.matcher_run_tasks)
+        register_tasks(worklist.quality_tasks)
         data_changed.connect(receivers.data_changed, dispatch_uid="iisg.analysis.data_changed")

@@ -1,5 +1,5 @@
 """The background jobs of the analysis, which the job worker (`manage.py job_worker`) runs: the
-matcher, and the support mappings worked out again after a change."""
+matcher, the support mappings worked out again after a change, and the data-quality checks."""
 
 from django.core.cache import cache
 from django.utils.translation import gettext as _
@@ -8,6 +8,8 @@ from django_tasks import task
 from iisg.core import jobs
 from iisg.needs.errors import WorkflowError
 
+from . import learning
+from .alerts import store_alerts
 from .models import MatcherRun
 from .selectors import warm_support_mappings
 from .services import MIN_SCORE, propose_responses
@@ -25,6 +27,21 @@ def warm_support_mappings_job():
     job. Answers how many mappings are kept."""
     cache.delete(WARM_UP_PENDING_KEY)
     return warm_support_mappings()
+
+
+@task()
+def check_data_quality_job():
+    """Run the data-quality rules on the data as it is today and keep what they found as the alerts
+    (alerts.store_alerts). Answers the number found by each rule."""
+    return store_alerts()
+
+
+@task()
+def retrain_matcher_job():
+    """Train the matcher again on every decision people took (learning.retrain), after a review
+    session. Answers the id of the model kept, None when there is nothing to learn from yet."""
+    model = learning.retrain()
+    return None if model is None else model.pk
 
 
 @task()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import alert_views, views
 
 app_name = "analysis"
 urlpatterns = [
@@ -11,5 +11,9 @@ urlpatterns = [
     path("database/priorities/", views.priorities, name="priorities"),
     path("database/needs/", views.needs, name="needs"),
     path("database/partners/<slug:code>/", views.partner, name="partner"),
+    path("database/quality/", alert_views.quality, name="quality"),
+    path("database/quality/check/", alert_views.check_now, name="quality_check"),
+    path("database/quality/<int:pk>/silence/", alert_views.silence, name="quality_silence"),
+    path("database/quality/silenced/<int:pk>/unsilence/", alert_views.unsilence, name="quality_unsilence"),
     path("database/export/<slug:name>.<str:fmt>", views.export, name="export"),
 ]

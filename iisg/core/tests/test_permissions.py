@@ -3,6 +3,7 @@
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from iisg.actions.choices import OrganisationRole, ResponseStatus
@@ -317,6 +318,27 @@ def _workplace_rows(users, *, about):
         Comment.objects.create(target=about, author=user, text="Seen.")
 
 
+def _quality_alerts(world):
+    """A data-quality alert on each action and on a need of each partner, one of them silenced."""
+    alert, silenced = apps.get_model("analysis", "Alert"), apps.get_model("analysis", "SilencedAlert")
+    abouts = [{"action": world["own_action"]}, {"action": world["other_action"]}]
+    abouts += [{"need": world["needs"]["submitted_own"]}, {"need": world["needs"]["submitted_other"]}]
+    for about in abouts:
+        (record,) = about.values()
+        alert.objects.create(
+            rule="ended",
+            content_type=ContentType.objects.get_for_model(record),
+            object_id=record.pk,
+            label=str(record),
+            reason="Ended",
+            fix_url="/",
+            found_at=timezone.now(),
+            **about,
+        )
+    first = alert.objects.first()
+    silenced.objects.create(rule=first.rule, content_type=first.content_type, object_id=first.object_id, reason="Known")
+
+
 def _every_object_of(model):
     return list(model._default_manager.all())
 
@@ -345,6 +367,11 @@ def test_queryset_rules_agree_with_object_rules(world, label):
         report=report, file="packs/2022/pack.sqlite3", size=1, sha256="0" * 64, format_version=1
     )
     apps.get_model("analysis", "MatcherRun").objects.create(cycle=world["open_cycle"])
+    apps.get_model("analysis", "MatcherModel").objects.create(version="test", classifier=b"", decisions=0, confirmed=0)
+    need_sector = apps.get_model("needs", "NeedSector")
+    for need in world["needs"].values():  # every status, own partner's and the other's
+        need_sector.objects.create(need=need, code="15210")
+    _quality_alerts(world)
     for uploader in (world["users"]["focal_point"], world["users"]["donor"]):
         apps.get_model("core", "WorkbookRun").objects.create(created_by=uploader, workbook="needs", source_name="x")
     f.MembershipFactory(pillar=world["pillar"])

@@ -1,0 +1,58 @@
+"""In a real browser: the Secretariat reads the data-quality page, silences an alert with a reason
+and shows it again; a donor sees only its own action's alert. The page passes axe."""
+
+import pytest
+from playwright.sync_api import expect
+
+from iisg.analysis.tests.test_quality_alerts import world  # noqa: F401 (a fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct horse battery staple"
+
+
+def signed_in(browser, live_server, user):
+    page = browser.new_context().new_page()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    return page
+
+
+def test_the_secretariat_silences_an_alert_with_a_reason_and_shows_it_again(
+    browser,
+    live_server,
+    assert_accessible,
+    world,  # noqa: F811
+):
+    page = signed_in(browser, live_server, world["users"]["secretariat"])
+    page.goto(f"{live_server.url}/database/quality/")
+    ended = page.locator("section", has=page.locator("#rule-ended"))
+    expect(ended.get_by_role("heading")).to_have_text("Ended but still in implementation (2)")
+    assert_accessible(page)
+
+    row = ended.locator("tr", has_text="Ended action of austria")
+    row.get_by_label("Why silence the alert on").fill("Closed in the donor's books; IATI file late.")
+    row.get_by_role("button", name="Silence").click()
+
+    expect(ended.get_by_role("heading")).to_have_text("Ended but still in implementation (1)")
+    silenced = page.locator("section", has=page.locator("#silenced"))
+    expect(silenced).to_contain_text("Closed in the donor's books; IATI file late.")
+    silenced.get_by_label("Why show it again").fill("Still not closed.")
+    silenced.get_by_role("button", name="Show again").click()
+    expect(ended.get_by_role("heading")).to_have_text("Ended but still in implementation (2)")
+    expect(page.locator("section", has=page.locator("#silenced"))).to_contain_text("No alert is silenced.")
+    page.context.close()
+
+
+def test_a_donor_sees_the_alert_of_its_own_action_only(browser, live_server, world):  # noqa: F811
+    page = signed_in(browser, live_server, world["users"]["donor"])
+    page.goto(f"{live_server.url}/database/quality/")
+
+    ended = page.locator("section", has=page.locator("#rule-ended"))
+    expect(ended).to_contain_text("Ended action of austria")
+    expect(ended).not_to_contain_text("Ended action of unodc")
+    expect(ended.get_by_role("button", name="Silence")).to_have_count(0)
+    expect(ended.get_by_role("link", name="Fix it")).to_have_count(1)
+    page.context.close()
