@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 from iisg.actions.choices import ResponseStatus
 from iisg.actions.models import Response
+from iisg.needs.models import Need
 
+from . import learning
 from .matcher import rank_cycle
 
 
@@ -42,12 +44,43 @@ class Evaluation:
 def evaluate(cycle, *, precision_at=5, recall_at=10):
     """Rank the needs of `cycle` with the matcher and measure the ranking against the cycle's
     confirmed responses (see Evaluation). All figures are 0 when no need has a confirmed response."""
+    truth = _truth(cycle)
+    depth = max(precision_at, recall_at)
+    ranking = rank_cycle(cycle, top=depth) if truth else {}
+    return _measure(truth, ranking, precision_at=precision_at, recall_at=recall_at)
+
+
+def evaluate_held_out(cycle, *, precision_at=5, recall_at=10):
+    """The learning matcher (iisg.analysis.learning) measured as evaluate() measures the TF-IDF one,
+    one partner held out at a time: for each partner, a model trained on the decisions about the
+    other partners' needs (of every cycle) ranks that partner's needs of `cycle`, with the figures
+    of those decisions only. Answers the Evaluation of the rankings put together."""
+    truth = _truth(cycle)
+    depth = max(precision_at, recall_at)
+    pool = rank_cycle(cycle, top=max(depth, learning.POOL)) if truth else {}
+    known = learning.decisions()
+    partner_of = dict(Need.objects.filter(pk__in={d.need_id for d in known} | set(pool)).values_list("pk", "partner"))
+    ranking = {}
+    for partner in sorted({partner_of[need] for need in truth}):
+        others = [decision for decision in known if partner_of[decision.need_id] != partner]
+        theirs = {need: matches for need, matches in pool.items() if partner_of[need] == partner}
+        model = learning.train(others, pool={need: m for need, m in pool.items() if partner_of[need] != partner})
+        if model is None:
+            ranking |= {need: matches[:depth] for need, matches in theirs.items()}
+        else:
+            ranking |= learning.rerank(theirs, model=model, known=others, top=depth)
+    return _measure(truth, ranking, precision_at=precision_at, recall_at=recall_at)
+
+
+def _truth(cycle):
     confirmed = Response.objects.filter(need__cycle=cycle, status=ResponseStatus.CONFIRMED)
     truth = defaultdict(set)
     for need_id, action_id in confirmed.values_list("need_id", "action_id"):
         truth[need_id].add(action_id)
-    depth = max(precision_at, recall_at)
-    ranking = rank_cycle(cycle, top=depth) if truth else {}
+    return truth
+
+
+def _measure(truth, ranking, *, precision_at, recall_at):
     totals = defaultdict(float)
     for need_id, relevant in truth.items():
         ranked = [match.action_id for match in ranking.get(need_id, ())]

@@ -22,7 +22,8 @@ from iisg.needs.choices import ANALYSED_STATUSES, CycleKind
 from iisg.needs.errors import CommentRequired, DuplicateResponse, NotAllowed, WorkflowError
 from iisg.needs.models import Cycle, Need
 
-from .matcher import candidate_actions, rank
+from . import learning
+from .matcher import candidate_actions
 from .models import MatcherRun
 from .selectors.runs import REVIEW_ORDER, undecided_proposals
 
@@ -48,7 +49,9 @@ class Proposals:
 def propose_responses(*, cycle, per_need=5, min_score=MIN_SCORE, user=None, run=None):
     """Propose, as responses of the matcher, the best `per_need` actions of each need of `cycle`
     that is validated, proposed or adopted, when they score at least `min_score` (as the score is
-    kept, to four places) and do not already respond to the need. Returns the Proposals.
+    kept, to four places) and do not already respond to the need. Returns the Proposals. The best
+    are those of learning.rank(): the TF-IDF ranking re-ranked by the model learnt from people's
+    decisions (its probability is then the score), the TF-IDF ranking itself until there is one.
 
     The responses are partial, proposed by nobody (the matcher) with its score and the words that
     matched, and recorded in their history as "Proposed by the matcher" by `user`. They are never
@@ -69,7 +72,7 @@ def propose_responses(*, cycle, per_need=5, min_score=MIN_SCORE, user=None, run=
         raise WorkflowError(_("%(cycle)s has no needs to match: choose a needs mapping.") % {"cycle": cycle})
     needs = Need.objects.filter(cycle=cycle, status__in=ANALYSED_STATUSES)
     _phase(run, MatcherRun.Phase.RANKING)
-    ranking = rank(needs, candidate_actions(cycle), top=per_need)
+    ranking = learning.rank(needs, candidate_actions(cycle), top=per_need)
     _phase(run, MatcherRun.Phase.SAVING)
     with transaction.atomic():
         # One run of the matcher at a time for a cycle: the second sees what the first proposed.
@@ -180,6 +183,9 @@ def reject_proposals_below(*, user, run, score, comment):
 
 @transaction.atomic
 def _decide_each(*, user, run, responses, decide, comment):
+    # The job module imports this one: imported here, when the job is enqueued.
+    from .tasks import retrain_matcher_job
+
     if not can(user, Verb.REVIEW, Response):
         raise NotAllowed(_("Only the Secretariat confirms or rejects responses."))
     if decide is reject_response and not clean_comment(comment):
@@ -201,4 +207,6 @@ def _decide_each(*, user, run, responses, decide, comment):
                 % {"action": response.action, "reference": response.need.reference, "reason": error}
             ) from error
         decided += 1
+    # The matcher learns from the session once its decisions are committed (learning.retrain).
+    transaction.on_commit(retrain_matcher_job.enqueue)
     return decided

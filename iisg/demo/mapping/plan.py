@@ -5,10 +5,12 @@
 plan. `load.load_mapping()` writes a plan to the database through the services, idempotently.
 
 The plan is drawn need by need: each need of the 2021–2022 cycle is a gap (no confirmed response), is
-covered by one donor's action, or by the actions of two or three donors (an overlap). Covering actions
-are reused where one of the right pillar, partner and objective already exists, so that regional
-programmes cover several needs; the remaining actions are background: closed before the cycle,
-starting after it, or simply not mapped to a need.
+covered by one donor's action, or by the actions of two or three donors (an overlap). A need is covered
+by actions that work in its thematic area, as the Secretariat links them (DESIGN.md, "The demo's
+truth"), not merely towards the same objective: covering actions are reused where one of the right
+pillar, partner and area already exists, so that regional programmes cover several needs. Actions of
+a neighbouring area of the objective stay decoys (some proposed, some rejected); the remaining actions
+are background: closed before the cycle, starting after it, or simply not mapped to a need.
 """
 
 import datetime
@@ -75,10 +77,6 @@ class NeedPlan:
     perspective: str
     priority: str
     justification: str
-
-    @property
-    def objective(self):
-        return self.area.split(".")[0]
 
 
 @dataclass(frozen=True)
@@ -455,20 +453,19 @@ class _Planner:
                 self._respond(need, action, ResponseStatus.CONFIRMED, single=wanted == 1)
             self._propose_others(need, covering, gap=wanted == 0)
 
-    def _candidates(self, need, *, same_objective):
+    def _candidates(self, need, *, same_area):
         return [
             action
             for action in self.result.actions
             if action.maps_needs
             and need.pillar in action.areas
             and need.partner in action.partners
-            and (not same_objective or action.areas[need.pillar].split(".")[0] == need.objective)
+            and (not same_area or action.areas[need.pillar] == need.area)
         ]
 
     def _covering_actions(self, need, wanted):
-        candidates = self._candidates(need, same_objective=True)
+        candidates = self._candidates(need, same_area=True)
         self.rng.shuffle(candidates)
-        candidates.sort(key=lambda action: action.areas[need.pillar] != need.area)
         chosen, donors_used = [], set()
         for action in candidates:
             if len(chosen) == wanted:
@@ -483,7 +480,7 @@ class _Planner:
         return chosen
 
     def _propose_others(self, need, covering, *, gap):
-        others = [action for action in self._candidates(need, same_objective=False) if action not in covering]
+        others = [action for action in self._candidates(need, same_area=False) if action not in covering]
         if not others:
             return
         proposed, rejected = (0.35, 0.12) if gap else (0.15, 0.04)
