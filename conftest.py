@@ -46,6 +46,14 @@ def _no_support_mapping_kept_between_tests():
 
 
 @pytest.fixture(autouse=True)
+def _no_sector_suggester_kept_between_tests():
+    """Likewise the DAC sector suggester a process keeps (iisg.analysis.sectors.current_suggester)."""
+    from iisg.analysis.sectors import forget_suggester
+
+    forget_suggester()
+
+
+@pytest.fixture(autouse=True)
 def _cache_of_the_test(settings):
     """Each test starts with an empty cache of its own process (memory, not ./var/cache): no page,
     data version or job progress of another test, nor of another pytest worker."""
@@ -176,6 +184,29 @@ def browser_type_launch_args(browser_type_launch_args):
 
 AXE_CORE = Path(__file__).parent / "iisg" / "core" / "tests" / "vendor" / "axe.min.js"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture
+def signed_in(browser, live_server):
+    """A page of a new browser context, signed in to the back office as `user` (whose password is
+    the factories' PASSWORD)."""
+    from iisg.core.tests.factories import PASSWORD
+
+    contexts = []
+
+    def sign_in(user):
+        context = browser.new_context()
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/admin/login/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        return page
+
+    yield sign_in
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

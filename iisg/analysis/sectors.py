@@ -309,6 +309,13 @@ def _fingerprint():
     )
 
 
+def forget_suggester():
+    """Drop the suggester this process keeps (the tests: a rolled-back test can leave the next one
+    the same ids)."""
+    with _building:
+        _built.clear()
+
+
 def current_suggester():
     """The suggester for what the platform knows now, built at most once per change of the codelist,
     the actions' sectors or the needs' accepted sectors, per process."""

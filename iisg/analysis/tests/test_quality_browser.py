@@ -8,25 +8,14 @@ from iisg.analysis.tests.test_quality_alerts import world  # noqa: F401 (a fixtu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery staple"
-
-
-def signed_in(browser, live_server, user):
-    page = browser.new_context().new_page()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    return page
-
 
 def test_the_secretariat_silences_an_alert_with_a_reason_and_shows_it_again(
-    browser,
+    signed_in,
     live_server,
     assert_accessible,
     world,  # noqa: F811
 ):
-    page = signed_in(browser, live_server, world["users"]["secretariat"])
+    page = signed_in(world["users"]["secretariat"])
     page.goto(f"{live_server.url}/database/quality/")
     ended = page.locator("section", has=page.locator("#rule-ended"))
     expect(ended.get_by_role("heading")).to_have_text("Ended but still in implementation (2)")
@@ -43,11 +32,10 @@ def test_the_secretariat_silences_an_alert_with_a_reason_and_shows_it_again(
     silenced.get_by_role("button", name="Show again").click()
     expect(ended.get_by_role("heading")).to_have_text("Ended but still in implementation (2)")
     expect(page.locator("section", has=page.locator("#silenced"))).to_contain_text("No alert is silenced.")
-    page.context.close()
 
 
-def test_a_donor_sees_the_alert_of_its_own_action_only(browser, live_server, world):  # noqa: F811
-    page = signed_in(browser, live_server, world["users"]["donor"])
+def test_a_donor_sees_the_alert_of_its_own_action_only(signed_in, live_server, world):  # noqa: F811
+    page = signed_in(world["users"]["donor"])
     page.goto(f"{live_server.url}/database/quality/")
 
     ended = page.locator("section", has=page.locator("#rule-ended"))
@@ -55,4 +43,3 @@ def test_a_donor_sees_the_alert_of_its_own_action_only(browser, live_server, wor
     expect(ended).not_to_contain_text("Ended action of unodc")
     expect(ended.get_by_role("button", name="Silence")).to_have_count(0)
     expect(ended.get_by_role("link", name="Fix it")).to_have_count(1)
-    page.context.close()

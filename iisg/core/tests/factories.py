@@ -17,6 +17,9 @@ from iisg.governance.choices import DecisionKind, MeetingBody, ProductKind
 from iisg.needs import models as needs
 from iisg.needs.choices import CycleKind, CycleStatus, NeedStatus, Priority
 
+# The password of every login the factories make.
+PASSWORD = "correct horse battery staple"
+
 
 class PartnerFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -79,7 +82,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
     is_staff = True
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):

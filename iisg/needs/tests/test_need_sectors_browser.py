@@ -12,28 +12,18 @@ from iisg.needs.choices import CycleStatus, NeedStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery staple"
 WATER = {"title": "Wells and latrines", "description": "Drinking water for the border crossing points."}
 
 
-def signed_in(browser, live_server, user):
-    page = browser.new_context().new_page()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    return page
-
-
 def test_a_focal_point_accepts_a_suggested_sector_and_removes_it(
-    browser,
+    signed_in,
     live_server,
     codelist,  # noqa: F811
     albania,
 ):
     cycle = f.CycleFactory(first_year=2025, last_year=2026, status=CycleStatus.OPEN)
     need = f.NeedFactory(cycle=cycle, partner=albania, status=NeedStatus.DRAFT, **WATER)
-    page = signed_in(browser, live_server, f.user_with(Role.FOCAL_POINT, partner=albania))
+    page = signed_in(f.user_with(Role.FOCAL_POINT, partner=albania))
 
     page.goto(f"{live_server.url}/admin/needs/need/{need.pk}/change/")
     sectors = page.locator("#need-sectors")
@@ -50,11 +40,10 @@ def test_a_focal_point_accepts_a_suggested_sector_and_removes_it(
     expect(page.locator(".messagelist")).to_contain_text("Sector 14030 removed.")
     expect(sectors).to_contain_text("No sector accepted for this need yet.")
     assert not need.sectors.exists()
-    page.context.close()
 
 
 def test_the_page_of_an_adopted_need_with_its_sectors_passes_axe(
-    browser,
+    signed_in,
     live_server,
     assert_accessible,
     codelist,  # noqa: F811
@@ -62,7 +51,7 @@ def test_the_page_of_an_adopted_need_with_its_sectors_passes_axe(
     secretariat = f.user_with(Role.SECRETARIAT)
     need = f.NeedFactory(cycle=f.CycleFactory(status=CycleStatus.ADOPTED), status=NeedStatus.ADOPTED, **WATER)
     services.accept_sector(user=secretariat, need=need, code="14030")
-    page = signed_in(browser, live_server, secretariat)
+    page = signed_in(secretariat)
 
     page.goto(f"{live_server.url}/admin/needs/need/{need.pk}/change/")
 
@@ -71,4 +60,3 @@ def test_the_page_of_an_adopted_need_with_its_sectors_passes_axe(
     expect(sectors.get_by_role("button", name="Remove sector 14030")).to_be_visible()
     expect(sectors.get_by_role("heading", name="Suggested from the need's text")).to_be_visible()
     assert_accessible(page)
-    page.context.close()
