@@ -64,7 +64,15 @@ def funding_chart(years, *, title=None, narrow=False):
     text keeps its size, with short sums (€12.5M) on the axis; otherwise columns 900 wide."""
     title = title or _("Funding over time")
     shape = (
-        {"width": 360, "height": 130 + 44 * len(years), "value_formatter": short_euros, "legend_at_bottom_columns": 2}
+        {
+            "width": 360,
+            "height": 130 + 44 * len(years),
+            "value_formatter": short_euros,
+            "legend_at_bottom_columns": 2,
+            # At most 5 graduations, never cut short ("€1…" for €10M): they fit 360 wide whole.
+            "max_scale": 5,
+            "truncate_label": -1,
+        }
         if narrow
         else {"width": 900, "height": 360, "value_formatter": lambda value: f"€{value:,.0f}", "y_title": _("EUR")}
     )
