@@ -171,6 +171,24 @@ def test_the_command_prints_the_count_of_each_rule(world, capsys):
     assert len(rows) == 9
 
 
+def test_the_command_counts_the_stored_alerts_a_login_sees(world, capsys):
+    def counted(username):
+        call_command("data_quality", "--user", username)
+        lines = [line.split("  ") for line in capsys.readouterr().out.splitlines()]
+        return {line[0]: next(cell.strip() for cell in line[1:] if cell.strip()) for line in lines}
+
+    donor = counted(world["users"]["donor"].username)
+    focal_point = counted(world["users"]["focal_point"].username)
+    member = counted(world["users"]["member"].username)
+
+    assert (donor["Ended but still in implementation"], donor["Total"]) == ("1", "1")
+    assert (focal_point["Needs carried over unchanged for two cycles"], focal_point["Total"]) == ("1", "1")
+    assert member["Total"] == "0"
+    assert counted(world["users"]["secretariat"].username)["Total"] == "4"
+    with pytest.raises(CommandError, match="No login named 'nobody'"):
+        call_command("data_quality", "--user", "nobody")
+
+
 def test_the_daily_command_queues_the_job_worker_check_and_writes_nothing_itself(world, capsys):
     Alert.objects.all().delete()
     call_command("data_quality", "--queue")
