@@ -54,6 +54,14 @@ def _no_sector_suggester_kept_between_tests():
 
 
 @pytest.fixture(autouse=True)
+def _no_codelist_names_kept_between_tests():
+    """Likewise the codelists' codes and names a process reads once (iisg.iati.codelists)."""
+    from iisg.iati.codelists import clear_cache
+
+    clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _cache_of_the_test(settings):
     """Each test starts with an empty cache of its own process (memory, not ./var/cache): no page,
     data version or job progress of another test, nor of another pytest worker."""

@@ -53,8 +53,9 @@ TIMED_TEXTS = 500
 
 def labelled_files(folder):
     """{file name: [Labelled, …]} for the files with at least one labelled activity."""
-    from iisg.analysis.sectors import DAC_VOCABULARY, Labelled, is_dac_code
+    from iisg.analysis.sectors import Labelled
     from iisg.iati.activity import Activity
+    from iisg.iati.codelists import DAC_5_DIGIT, is_dac_code
     from iisg.iati.parser import BrokenFile, read
 
     found = {}
@@ -65,7 +66,7 @@ def labelled_files(folder):
                 if not isinstance(item, Activity):
                     continue
                 sectors = item.sectors + [t.sector for t in item.transactions if t.sector]
-                codes = frozenset(s.code for s in sectors if s.vocabulary == DAC_VOCABULARY and is_dac_code(s.code))
+                codes = frozenset(s.code for s in sectors if s.vocabulary == DAC_5_DIGIT and is_dac_code(s.code))
                 narratives = item.titles + [narrative for _kind, narrative in item.descriptions]
                 text = "\n".join(dict.fromkeys(n.text.strip() for n in narratives if n.text.strip()))
                 if codes and text:

@@ -59,7 +59,7 @@ def unsilence(request, pk):
     return _decide(
         request,
         lambda reason: unsilence_alert(user=request.user, silence=silenced, reason=reason),
-        _("The alert is shown again from the next check."),
+        _("The alert is shown again."),
     )
 
 

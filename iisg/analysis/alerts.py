@@ -82,7 +82,8 @@ def silence_alert(*, user, alert, reason):
 
 @transaction.atomic
 def unsilence_alert(*, user, silence, reason):
-    """Show the alert of `silence` again at the next runs. The Secretariat only; the reason is kept
+    """Show the alert of `silence` again, at once (its alert is stored, only hidden) and at the next
+    runs. The Secretariat only; the reason is kept
     in the silence's history. Raises NotAllowed, CommentRequired (no reason)."""
     if not can(user, DELETE, silence):
         raise NotAllowed(_("Only the Secretariat unsilences an alert."))

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from iisg.actions.choices import OrganisationRole, ResponseStatus
 from iisg.actions.models import Action, ActionOrganisation, ActionSector, Response
+from iisg.iati.codelists import DAC_5_DIGIT
 from iisg.needs.models import Cycle, Need, NeedSector
 
 from . import matcher
@@ -60,8 +61,6 @@ FEATURES = (
 # Changed whenever FEATURES or their meaning change: a stored model of another version is not used.
 FEATURES_VERSION = "2"
 POOL = 60
-# The DAC 5-digit vocabulary (iisg.actions.models.ActionSector.vocabulary).
-DAC_5_DIGIT = "1"
 MODELS_KEPT = 5
 DONOR_ROLES = (OrganisationRole.FUNDING,)
 IMPLEMENTER_ROLES = (OrganisationRole.IMPLEMENTING,)
@@ -337,13 +336,8 @@ class _Facts:
         ).values_list("action_id", "organisation_id", "role", "organisation__acronym", "organisation__name"):
             organisations[action, DONOR_ROLES if role in DONOR_ROLES else IMPLEMENTER_ROLES].add(organisation)
             names[organisation] = acronym or name
-        years = {
-            pk: ((actual_start or planned_start), (actual_end or planned_end))
-            for pk, actual_start, planned_start, actual_end, planned_end in Action.objects.filter(
-                pk__in=action_ids
-            ).values_list("pk", "actual_start", "planned_start", "actual_end", "planned_end")
-        }
-        years = {pk: (start and start.year, end and end.year) for pk, (start, end) in years.items()}
+        dated = Action.objects.filter(pk__in=action_ids).with_dates().values_list("pk", "start_on", "end_on")
+        years = {pk: (start and start.year, end and end.year) for pk, start, end in dated}
         return cls(needs, sectors, organisations, names, years)
 
     def donors(self, action):

@@ -35,6 +35,7 @@ from django.db.models import Q
 
 from iisg.actions.choices import ActivityStatus
 from iisg.actions.models import Action, ActionSector
+from iisg.iati.codelists import SECTOR_CODELISTS
 from iisg.iati.models import CodelistEntry
 from iisg.needs.choices import CLOSED_TO_RESPONSES
 from iisg.needs.models import Need, NeedSector
@@ -62,8 +63,6 @@ MACEDONIAN = """
 """
 NGRAM_RANGE = (1, 2)
 TERMS_PER_MATCH = 6
-# The DAC sector vocabularies whose names the codelists hold: 5-digit codes and 3-digit categories.
-SECTOR_CODELISTS = {"1": "Sector", "2": "SectorCategory"}
 # How many need × action scores are held in memory at once (float32: 4 bytes each).
 SCORES_AT_ONCE = 8_000_000
 

@@ -228,9 +228,7 @@ def likely_duplicates(today):
     either side), overlapping dates (actual, else planned) and titles at least TITLE_LIKENESS alike.
     Each is proposed for merging with its closest look-alike; the merge is for a person to do."""
     funding = (
-        ActionOrganisation.objects.filter(
-            role=OrganisationRole.FUNDING, action__withdrawn_at__isnull=True, action__merged_into__isnull=True
-        )
+        ActionOrganisation.objects.filter(role=OrganisationRole.FUNDING, action__in=Action.objects.standing())
         .select_related("action")
         .prefetch_related("action__partners")
         .order_by("action_id")

@@ -34,25 +34,19 @@ from django.db.models import Count, Max, Sum
 from django.db.models.functions import Length
 
 from iisg.actions.models import Action, ActionSector
+from iisg.iati import codelists
+from iisg.iati.codelists import DAC_5_DIGIT, SECTOR_CATEGORY_CODELIST, SECTOR_CODELIST, is_dac_code
 from iisg.iati.models import CodelistEntry
 from iisg.needs.models import Need, NeedSector
 
 from .matcher import published_texts
 from .matcher import vectorizer as word_vectorizer
 
-DAC_VOCABULARY = "1"  # SectorVocabulary: OECD DAC 5-digit codes
-SECTOR_CODELIST = "Sector"
-CATEGORY_CODELIST = "SectorCategory"
 CODELIST_WEIGHT = 4.0
 CATEGORY_WEIGHT = 0.5
 GENERAL_CODE_ENDING = "10"
 CHARACTER_NGRAM_RANGE = (3, 5)
 WORDS_PER_SUGGESTION = 5
-
-
-def is_dac_code(code):
-    """A DAC 5-digit purpose code ("12220"), not a 3-digit category or another vocabulary's code."""
-    return len(code) == 5 and code.isdigit()
 
 
 @dataclass(frozen=True)
@@ -210,7 +204,9 @@ class SectorSuggester:
 
 def sector_profiles():
     """The profiles of the loaded Sector codelist (see profiles_from())."""
-    categories = CodelistEntry.objects.filter(codelist=CATEGORY_CODELIST).values_list("code", "name", "description")
+    categories = CodelistEntry.objects.filter(codelist=SECTOR_CATEGORY_CODELIST).values_list(
+        "code", "name", "description"
+    )
     entries = CodelistEntry.objects.filter(codelist=SECTOR_CODELIST, withdrawn=False)
     return profiles_from(entries.values_list("code", "name", "description"), categories)
 
@@ -233,7 +229,7 @@ def labelled_actions():
     and has some text: its title and descriptions in every language, with its codes. Two queries,
     however many actions."""
     codes = defaultdict(set)
-    carried = ActionSector.objects.filter(vocabulary=DAC_VOCABULARY, action__in=Action.objects.standing())
+    carried = ActionSector.objects.filter(vocabulary=DAC_5_DIGIT, action__in=Action.objects.standing())
     for action_id, code in carried.values_list("action_id", "code"):
         if is_dac_code(code):
             codes[action_id].add(code)
@@ -252,7 +248,7 @@ def labelled_needs():
     """Every need whose DAC sectors people accepted on its page, with its text (need_text) and
     those codes. Two queries."""
     codes = defaultdict(set)
-    for need_id, code in NeedSector.objects.filter(vocabulary=DAC_VOCABULARY).values_list("need_id", "code"):
+    for need_id, code in NeedSector.objects.filter(vocabulary=DAC_5_DIGIT).values_list("need_id", "code"):
         if is_dac_code(code):
             codes[need_id].add(code)
     needs = Need.objects.filter(pk__in=list(codes)).order_by("pk")
@@ -299,7 +295,7 @@ _building = threading.Lock()
 
 
 def _fingerprint():
-    codelist = CodelistEntry.objects.filter(codelist__in=[SECTOR_CODELIST, CATEGORY_CODELIST])
+    codelist = CodelistEntry.objects.filter(codelist__in=[SECTOR_CODELIST, SECTOR_CATEGORY_CODELIST])
     return (
         codelist.aggregate(Count("pk"), Max("pk"), names=Sum(Length("name")), words=Sum(Length("description"))),
         ActionSector.objects.aggregate(Count("pk"), Max("pk")),
@@ -336,13 +332,5 @@ def suggestions_for_need(need, *, top=5):
         return []
     found = suggester.suggest([need_text(need)], top=top + len(accepted))[0]
     found = [item for item in found if item.code not in accepted][:top]
-    names = sector_names(item.code for item in found)
+    names = codelists.names(SECTOR_CODELIST)
     return [(item, names.get(item.code, "")) for item in found]
-
-
-def sector_names(codes=None):
-    """The codelist's name of each DAC 5-digit code (of `codes`, or all)."""
-    entries = CodelistEntry.objects.filter(codelist=SECTOR_CODELIST)
-    if codes is not None:
-        entries = entries.filter(code__in=list(codes))
-    return dict(entries.values_list("code", "name"))

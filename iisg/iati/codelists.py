@@ -18,6 +18,12 @@ from lxml import etree
 from .models import CodelistEntry
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# The DAC sectors: SectorVocabulary 1 is the OECD DAC 5-digit purpose codes, named by the codelist
+# "Sector"; vocabulary 2 their 3-digit categories, named by "SectorCategory".
+DAC_5_DIGIT = "1"
+SECTOR_CODELIST = "Sector"
+SECTOR_CATEGORY_CODELIST = "SectorCategory"
+SECTOR_CODELISTS = {DAC_5_DIGIT: SECTOR_CODELIST, "2": SECTOR_CATEGORY_CODELIST}
 _CODE_LENGTH = CodelistEntry._meta.get_field("code").max_length
 _NAME_LENGTH = CodelistEntry._meta.get_field("name").max_length
 _CATEGORY_LENGTH = CodelistEntry._meta.get_field("category").max_length
@@ -170,6 +176,11 @@ def _clip(text, length):
 
 
 _cache = {}
+
+
+def is_dac_code(code):
+    """A DAC 5-digit purpose code ("12220"), not a 3-digit category or another vocabulary's code."""
+    return len(code) == 5 and code.isdigit()
 
 
 def clear_cache():

@@ -33,7 +33,7 @@ from iisg.core.permissions import can
 from iisg.core.spreadsheet import write_cell
 from iisg.core.workbook import XLSX_CONTENT_TYPE
 from iisg.directory.models import KOSOVO_FOOTNOTE, Partner
-from iisg.iati.models import CodelistEntry
+from iisg.iati import codelists
 
 from . import selectors, services
 from .choices import CycleKind, CycleStatus
@@ -368,7 +368,7 @@ class NeedAdmin(DeletedThroughService, VersionedAdminMixin, NeedWorkbookAdmin, H
     def sectors_context(self, request, need):
         """The need's DAC sectors with their names and, for whoever may change them, the suggestions."""
         accepted = list(need.sectors.values_list("code", flat=True))
-        names = dict(CodelistEntry.objects.filter(codelist="Sector", code__in=accepted).values_list("code", "name"))
+        names = codelists.names(codelists.SECTOR_CODELIST)
         may_change = can(request.user, Verb.ADD, NeedSector(need=need))
         suggested = self.suggested_sectors(need) if may_change and self.suggested_sectors else []
         return {

@@ -139,6 +139,31 @@ def test_the_page_lists_the_alerts_with_their_fix_link_and_the_secretariat_silen
     assert "Show again" in page
 
 
+def test_the_page_refuses_a_silence_without_reason_shows_again_at_once_and_queues_a_check(client, world):
+    alert = Alert.objects.get(action=world["actions"]["austria"])
+    client.force_login(world["users"]["secretariat"])
+
+    refused = client.post(reverse("analysis:quality_silence", args=[alert.pk]), {"reason": "  "}, follow=True)
+    assert [str(m) for m in refused.context["messages"]] == ["Say why."]
+    assert not SilencedAlert.objects.exists()
+
+    client.post(reverse("analysis:quality_silence", args=[alert.pk]), {"reason": "Extended by letter"})
+    shown = client.post(
+        reverse("analysis:quality_unsilence", args=[SilencedAlert.objects.get().pk]), {"reason": "Not extended"}
+    )
+    assert shown.status_code == 302
+    assert not SilencedAlert.objects.exists()
+    assert "Ended but still in implementation (2)" in client.get(reverse("analysis:quality")).content.decode()
+
+    queued = client.post(reverse("analysis:quality_check"), follow=True)
+    assert [str(m) for m in queued.context["messages"]][-1].startswith("The checks will run in the background")
+    assert DBTaskResult.objects.filter(task_path=check_data_quality_job.module_path).count() == 1
+
+    client.force_login(world["users"]["donor"])
+    assert client.post(reverse("analysis:quality_check")).status_code == 403
+    assert DBTaskResult.objects.filter(task_path=check_data_quality_job.module_path).count() == 1
+
+
 def test_visitors_are_asked_to_sign_in(client, world):
     answer = client.get(reverse("analysis:quality"))
     assert answer.status_code == 302

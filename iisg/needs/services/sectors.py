@@ -10,13 +10,12 @@ from iisg.core.choices import Verb
 from iisg.core.history import record, record_deletion
 from iisg.core.permissions import can
 from iisg.core.text import clean_comment
+from iisg.iati.codelists import DAC_5_DIGIT, SECTOR_CODELIST, is_dac_code
 from iisg.iati.models import CodelistEntry
 
 from ..errors import InvalidTransition, NotAllowed
 from ..models import NeedSector
 from .changing import locked_need
-
-DAC_VOCABULARY = "1"  # SectorVocabulary 1: OECD DAC 5-digit codes, the codelist "Sector"
 
 
 def refuse_sector(*, user, need, code):
@@ -24,8 +23,8 @@ def refuse_sector(*, user, need, code):
     `code` is a DAC 5-digit code of the loaded codelist that is not withdrawn."""
     if not can(user, Verb.ADD, NeedSector(need=need, code=code)):
         raise NotAllowed(_("You may not change the sectors of %(reference)s.") % {"reference": need.reference})
-    known = CodelistEntry.objects.filter(codelist="Sector", code=code, withdrawn=False).exists()
-    if not (len(code) == 5 and code.isdigit() and known):
+    live = CodelistEntry.objects.filter(codelist=SECTOR_CODELIST, code=code, withdrawn=False)
+    if not (is_dac_code(code) and live.exists()):
         raise InvalidTransition(_("%(code)s is not a DAC 5-digit sector code in use.") % {"code": code})
 
 
@@ -38,10 +37,10 @@ def accept_sector(*, user, need, code, comment=""):
     stored = locked_need(need)
     code = (code or "").strip()
     refuse_sector(user=user, need=stored, code=code)
-    existing = stored.sectors.filter(vocabulary=DAC_VOCABULARY, code=code).first()
+    existing = stored.sectors.filter(vocabulary=DAC_5_DIGIT, code=code).first()
     if existing is not None:
         return existing
-    sector = NeedSector(need=stored, vocabulary=DAC_VOCABULARY, code=code)
+    sector = NeedSector(need=stored, vocabulary=DAC_5_DIGIT, code=code)
     sector.full_clean()
     return record(sector, user=user, reason=comment or _("Sector accepted"))
 
@@ -52,7 +51,7 @@ def remove_sector(*, user, need, code, comment=""):
     sector the need does not have changes nothing. Raises NotAllowed."""
     comment = clean_comment(comment)
     stored = locked_need(need)
-    sector = stored.sectors.filter(vocabulary=DAC_VOCABULARY, code=(code or "").strip()).first()
+    sector = stored.sectors.filter(vocabulary=DAC_5_DIGIT, code=(code or "").strip()).first()
     if sector is None:
         return
     if not can(user, Verb.DELETE, sector):
